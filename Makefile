@@ -1,0 +1,36 @@
+# Two entry points for a fresh machine: `make run` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The test suite runs against the real services; override to run it on SQLite + in-memory.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kwr
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install test-python schema lint bench
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT)
+
+test: install
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -q
+
+# Regenerates schema.graphql from the Strawberry schema (a test fails when it is stale).
+schema: install
+	DEBUG=1 $(PY) manage.py export_schema backend.schema:schema --path schema.graphql
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,111 @@
+"""Accounts over GraphQL: register, login, logout and me. Thin: the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+import strawberry_django
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from strawberry.types import Info
+from strawberry_django.auth.utils import get_current_user
+
+from accounts import services
+
+
+@strawberry_django.type(get_user_model(), name="User")
+class UserType:
+    id: strawberry.auto
+    username: strawberry.auto
+    email: strawberry.auto
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    messages: list[str]
+
+
+@strawberry.type
+class ValidationErrors:
+    message: str
+    errors: list[FieldError]
+
+
+@strawberry.type
+class Throttled:
+    message: str
+
+
+@strawberry.type
+class InvalidCredentials:
+    message: str
+
+
+@strawberry.type
+class RegisterSuccess:
+    user: UserType
+
+
+@strawberry.type
+class LoginSuccess:
+    user: UserType
+
+
+@strawberry.type
+class LogoutSuccess:
+    message: str
+
+
+RegisterResult = Annotated[
+    RegisterSuccess | ValidationErrors | Throttled, strawberry.union("RegisterResult")
+]
+LoginResult = Annotated[
+    LoginSuccess | InvalidCredentials | Throttled, strawberry.union("LoginResult")
+]
+
+
+def http_request(info: Info) -> HttpRequest:
+    return info.context.request
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.field(description="The logged-in member, or null for a guest.")
+    def me(self, info: Info) -> UserType | None:
+        user = get_current_user(info)
+        return user if user.is_authenticated else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(handle_django_errors=False)
+    def register(self, info: Info, username: str, email: str, password: str) -> RegisterResult:
+        try:
+            user = services.register(
+                http_request(info), username=username, email=email, password=password
+            )
+        except services.Throttled as error:
+            return Throttled(message=str(error))
+        except services.InvalidRegistration as error:
+            return ValidationErrors(
+                message="Please correct the highlighted fields.",
+                errors=[FieldError(field=p.field, messages=p.messages) for p in error.problems],
+            )
+        return RegisterSuccess(user=user)
+
+    @strawberry_django.mutation(handle_django_errors=False)
+    def login(self, info: Info, username: str, password: str) -> LoginResult:
+        try:
+            user = services.log_in(http_request(info), username=username, password=password)
+        except services.Throttled as error:
+            return Throttled(message=str(error))
+        except services.InvalidCredentials as error:
+            return InvalidCredentials(message=str(error))
+        return LoginSuccess(user=user)
+
+    @strawberry_django.mutation(handle_django_errors=False)
+    def logout(self, info: Info) -> LogoutSuccess:
+        services.log_out(http_request(info))
+        return LogoutSuccess(message="Logged out.")

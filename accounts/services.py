@@ -1,0 +1,97 @@
+"""Account rules: registration, login and their per-IP throttles. No GraphQL here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+
+USERNAME_MAX_LENGTH = 150
+
+
+class Throttled(Exception):
+    """Too many attempts from one client IP; the client should wait and retry."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    messages: list[str]
+
+
+class InvalidRegistration(Exception):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {' '.join(p.messages)}" for p in problems))
+        self.problems = problems
+
+
+class InvalidCredentials(Exception):
+    """Unknown username or wrong password; which one is never revealed."""
+
+
+def throttle(request: HttpRequest, scope: str, rate: str) -> None:
+    """Count one attempt for the client IP in the Django cache; raise once over the rate.
+
+    Called once per resolver execution, so attempts hidden in aliases count too.
+    """
+    if is_ratelimited(request, group=f"accounts.{scope}", key="ip", rate=rate, increment=True):
+        raise Throttled(f"Too many {scope} attempts. Please wait and try again.")
+
+
+def register(request: HttpRequest, *, username: str, email: str, password: str) -> AbstractBaseUser:
+    """Create an account and log it in on this request's session."""
+    throttle(request, "registration", settings.REGISTER_THROTTLE)
+    user_model = get_user_model()
+    username = username.strip()
+    email = email.strip().lower()
+    problems: list[FieldProblem] = []
+    if not username:
+        problems.append(FieldProblem("username", ["Choose a username."]))
+    elif len(username) > USERNAME_MAX_LENGTH:
+        problems.append(FieldProblem("username", [f"At most {USERNAME_MAX_LENGTH} characters."]))
+    else:
+        try:
+            user_model.username_validator(username)
+        except ValidationError as error:
+            problems.append(FieldProblem("username", list(error.messages)))
+        else:
+            if user_model.objects.filter(username__iexact=username).exists():
+                problems.append(FieldProblem("username", ["This username is taken."]))
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append(FieldProblem("email", ["Enter a valid email address."]))
+    try:
+        validate_password(password, user_model(username=username, email=email))
+    except ValidationError as error:
+        problems.append(FieldProblem("password", list(error.messages)))
+    if problems:
+        raise InvalidRegistration(problems)
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as error:  # lost a race for the same username
+        raise InvalidRegistration([FieldProblem("username", ["This username is taken."])]) from error
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+def log_in(request: HttpRequest, *, username: str, password: str) -> AbstractBaseUser:
+    throttle(request, "login", settings.LOGIN_THROTTLE)
+    user = authenticate(request, username=username.strip(), password=password)
+    if user is None:
+        raise InvalidCredentials("Wrong username or password.")
+    login(request, user)
+    return user
+
+
+def log_out(request: HttpRequest) -> None:
+    logout(request)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KicksConfig(AppConfig):
+    name = "kicks"
+    verbose_name = "AI kicks"
