@@ -1,0 +1,453 @@
+"""Procedural kick drum synthesizer: the source of the default model's training corpus.
+
+Every kick is rendered from a `KickParams` (deterministic: the same parameters give the same
+samples), and its keywords are derived from those parameters by fixed thresholds, so a word such
+as "long" or "deep" always means something measurable in the audio. Between the two thresholds of
+an opposite pair a kick gets neither word, which keeps the two sides clearly apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import signal
+
+SAMPLE_RATE = 44_100
+DURATION_S = 2.0
+NUM_SAMPLES = int(SAMPLE_RATE * DURATION_S)
+OUTPUT_PEAK_DB = -1.0
+
+Saturation = Literal["soft", "hard", "tape"]
+STYLES: tuple[str, ...] = ("808", "909", "house", "techno", "hard", "acoustic", "lofi", "minimal")
+
+
+@dataclass(frozen=True)
+class KickParams:
+    """Everything that defines one kick; `seed` drives the noise of the click and the room."""
+
+    style: str
+    start_hz: float  # body pitch at the onset
+    end_hz: float  # body pitch the sweep settles on (the tail fundamental)
+    sweep_s: float  # time constant of the exponential pitch sweep
+    triangle_mix: float  # 0 = pure sine body, 1 = triangle body
+    punch: float  # 0..1: fast attack and a transient boost over the first ~15 ms
+    hold_s: float  # full-level time before the decay starts
+    decay_s: float  # time for the body to fall by 40 dB after the hold
+    click_level: float  # 0..1: band-passed noise burst plus an impulse
+    click_tone_hz: float  # centre of the click's band-pass
+    click_decay_ms: float
+    sub_level: float  # 0..1: a slower-decaying tail at the settled pitch
+    shell_level: float  # 0..1: inharmonic shell partials (acoustic kicks)
+    drive: float  # 0..1: saturation amount
+    saturation: Saturation
+    compression: float  # 0..1
+    tilt_db: float  # EQ tilt around 800 Hz: negative is darker
+    room_level: float  # 0..1
+    room_s: float  # room decay time (-60 dB)
+    crush: bool  # lo-fi: reduced bit depth and sample-and-hold
+    seed: int
+
+    def replace(self, **changes: object) -> KickParams:
+        return dataclasses.replace(self, **changes)
+
+
+# Opposite pairs: (parameter, low word, low threshold, high word, high threshold).
+# The gaps between the thresholds are wide enough that the audio measures (decay time, tail
+# fundamental, attack energy, click brightness, harmonic distortion, low tail) keep the order.
+OPPOSITE_PAIRS: tuple[tuple[str, str, float, str, float], ...] = (
+    ("decay_s", "short", 0.25, "long", 0.55),
+    ("end_hz", "deep", 48.0, "high", 62.0),
+    ("punch", "soft", 0.25, "punchy", 0.6),
+    ("click_level", "round", 0.15, "clicky", 0.55),
+    ("drive", "clean", 0.15, "distorted", 0.55),
+    ("sub_level", "tight", 0.1, "boomy", 0.5),
+)
+PAIR_WORDS: tuple[str, ...] = tuple(w for p in OPPOSITE_PAIRS for w in (p[1], p[3]))
+
+
+def keywords_for(params: KickParams) -> list[str]:
+    """Keywords grounded in the parameters: style word(s), then descriptive words."""
+    words = ["lofi"] if params.style == "lofi" else [params.style]
+    if params.style == "hard" and params.drive >= 0.85:
+        words.append("gabber")
+    for name, low_word, low_max, high_word, high_min in OPPOSITE_PAIRS:
+        value = getattr(params, name)
+        if value <= low_max:
+            words.append(low_word)
+        elif value >= high_min:
+            words.append(high_word)
+    # A "hit" is a solid, well-balanced one-shot: clear transient, moderate length, not smashed.
+    if params.punch >= 0.4 and 0.2 <= params.decay_s <= 0.6 and params.drive < 0.55:
+        words.append("hit")
+    if params.saturation == "tape" and params.drive >= 0.15:
+        words.append("tape")
+        if params.tilt_db <= -1.0 and params.drive < 0.55:
+            words.append("warm")
+    if params.sub_level >= 0.5 and params.end_hz <= 52.0:
+        words.append("sub")
+    return words
+
+
+@dataclass(frozen=True)
+class _Range:
+    low: float
+    high: float
+
+    def draw(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+
+@dataclass(frozen=True)
+class _Style:
+    start_hz: _Range
+    end_hz: _Range
+    sweep_s: _Range
+    triangle_mix: _Range
+    punch: _Range
+    hold_s: _Range
+    decay_s: _Range
+    click_level: _Range
+    click_tone_hz: _Range
+    click_decay_ms: _Range
+    sub_level: _Range
+    shell_level: _Range
+    drive: _Range
+    saturations: tuple[Saturation, ...]
+    compression: _Range
+    tilt_db: _Range
+    room_level: _Range
+    room_s: _Range
+    crush: bool = False
+
+
+def _r(low: float, high: float) -> _Range:
+    return _Range(low, high)
+
+
+_NONE = _r(0.0, 0.0)
+_STYLE_RANGES: dict[str, _Style] = {
+    # Long boom: slow, shallow sweep, little click, a sub tail.
+    "808": _Style(
+        _r(70, 140),
+        _r(38, 56),
+        _r(0.03, 0.09),
+        _NONE,
+        _r(0.0, 0.45),
+        _r(0.0, 0.02),
+        _r(0.55, 1.4),
+        _r(0.0, 0.25),
+        _r(2000, 5000),
+        _r(1, 4),
+        _r(0.3, 0.9),
+        _NONE,
+        _r(0.0, 0.35),
+        ("soft", "tape"),
+        _r(0.0, 0.4),
+        _r(-3, 0),
+        _r(0.0, 0.15),
+        _r(0.2, 0.4),
+    ),
+    # Punchy: fast deep sweep from high up, noisy click, some drive and compression.
+    "909": _Style(
+        _r(180, 350),
+        _r(48, 68),
+        _r(0.01, 0.035),
+        _NONE,
+        _r(0.5, 1.0),
+        _r(0.005, 0.03),
+        _r(0.22, 0.55),
+        _r(0.35, 0.85),
+        _r(3000, 8000),
+        _r(2, 8),
+        _r(0.0, 0.2),
+        _NONE,
+        _r(0.1, 0.5),
+        ("soft",),
+        _r(0.2, 0.6),
+        _r(-1, 3),
+        _r(0.0, 0.2),
+        _r(0.15, 0.35),
+    ),
+    "house": _Style(
+        _r(120, 260),
+        _r(45, 65),
+        _r(0.015, 0.05),
+        _NONE,
+        _r(0.3, 0.9),
+        _r(0.0, 0.03),
+        _r(0.18, 0.62),
+        _r(0.1, 0.6),
+        _r(2000, 6000),
+        _r(1, 6),
+        _r(0.0, 0.45),
+        _NONE,
+        _r(0.0, 0.4),
+        ("soft", "tape"),
+        _r(0.2, 0.6),
+        _r(-2, 2),
+        _r(0.0, 0.25),
+        _r(0.15, 0.35),
+    ),
+    # Rumble-ready: deep, controlled tail, compressed, often a little driven.
+    "techno": _Style(
+        _r(150, 320),
+        _r(40, 58),
+        _r(0.01, 0.04),
+        _NONE,
+        _r(0.4, 1.0),
+        _r(0.0, 0.03),
+        _r(0.22, 0.8),
+        _r(0.2, 0.8),
+        _r(2000, 7000),
+        _r(1, 6),
+        _r(0.0, 0.6),
+        _NONE,
+        _r(0.1, 0.6),
+        ("soft", "tape", "hard"),
+        _r(0.3, 0.8),
+        _r(-2, 2),
+        _r(0.0, 0.2),
+        _r(0.15, 0.35),
+    ),
+    # Hard / gabber: steep sweep, heavy clipping.
+    "hard": _Style(
+        _r(200, 450),
+        _r(45, 75),
+        _r(0.01, 0.04),
+        _NONE,
+        _r(0.5, 1.0),
+        _r(0.0, 0.04),
+        _r(0.28, 0.9),
+        _r(0.3, 0.9),
+        _r(2500, 7000),
+        _r(1, 6),
+        _r(0.0, 0.5),
+        _NONE,
+        _r(0.55, 1.0),
+        ("hard", "soft"),
+        _r(0.3, 0.9),
+        _r(0, 4),
+        _r(0.0, 0.15),
+        _r(0.15, 0.3),
+    ),
+    # A miked kick drum: higher shell pitch, small sweep, beater click, shell partials, room.
+    "acoustic": _Style(
+        _r(90, 180),
+        _r(55, 90),
+        _r(0.005, 0.02),
+        _r(0.0, 0.3),
+        _r(0.2, 0.8),
+        _r(0.0, 0.01),
+        _r(0.15, 0.45),
+        _r(0.3, 0.8),
+        _r(1000, 3500),
+        _r(3, 10),
+        _r(0.0, 0.1),
+        _r(0.2, 0.6),
+        _r(0.0, 0.15),
+        ("soft", "tape"),
+        _r(0.0, 0.3),
+        _r(-2, 1),
+        _r(0.3, 0.8),
+        _r(0.2, 0.5),
+    ),
+    "lofi": _Style(
+        _r(100, 250),
+        _r(42, 65),
+        _r(0.01, 0.05),
+        _r(0.0, 0.5),
+        _r(0.2, 0.7),
+        _r(0.0, 0.03),
+        _r(0.2, 0.7),
+        _r(0.0, 0.5),
+        _r(1500, 4000),
+        _r(1, 6),
+        _r(0.0, 0.4),
+        _NONE,
+        _r(0.2, 0.6),
+        ("tape",),
+        _r(0.2, 0.6),
+        _r(-5, -2),
+        _r(0.0, 0.3),
+        _r(0.15, 0.35),
+        crush=True,
+    ),
+    # Minimal / tight: short, dry, no sub.
+    "minimal": _Style(
+        _r(150, 300),
+        _r(50, 72),
+        _r(0.008, 0.025),
+        _NONE,
+        _r(0.4, 0.9),
+        _r(0.0, 0.015),
+        _r(0.1, 0.25),
+        _r(0.1, 0.5),
+        _r(3000, 8000),
+        _r(1, 3),
+        _NONE,
+        _NONE,
+        _r(0.0, 0.2),
+        ("soft",),
+        _r(0.0, 0.4),
+        _r(0, 3),
+        _r(0.0, 0.1),
+        _r(0.1, 0.2),
+    ),
+}
+
+
+def sample_params(style: str, rng: np.random.Generator) -> KickParams:
+    """Draw one kick of `style` (one of `STYLES`) from that style's parameter ranges."""
+    if style not in _STYLE_RANGES:
+        raise ValueError(f"unknown style {style!r}; expected one of {', '.join(STYLES)}")
+    s = _STYLE_RANGES[style]
+    return KickParams(
+        style=style,
+        start_hz=s.start_hz.draw(rng),
+        end_hz=s.end_hz.draw(rng),
+        sweep_s=s.sweep_s.draw(rng),
+        triangle_mix=s.triangle_mix.draw(rng),
+        punch=s.punch.draw(rng),
+        hold_s=s.hold_s.draw(rng),
+        decay_s=s.decay_s.draw(rng),
+        click_level=s.click_level.draw(rng),
+        click_tone_hz=s.click_tone_hz.draw(rng),
+        click_decay_ms=s.click_decay_ms.draw(rng),
+        sub_level=s.sub_level.draw(rng),
+        shell_level=s.shell_level.draw(rng),
+        drive=s.drive.draw(rng),
+        saturation=s.saturations[int(rng.integers(len(s.saturations)))],
+        compression=s.compression.draw(rng),
+        tilt_db=s.tilt_db.draw(rng),
+        room_level=s.room_level.draw(rng),
+        room_s=s.room_s.draw(rng),
+        crush=s.crush,
+        seed=int(rng.integers(2**31 - 1)),
+    )
+
+
+def render_kick(params: KickParams) -> np.ndarray:
+    """Render `params` to 2.0 s of float32 mono audio at 44.1 kHz, peak at -1 dBFS."""
+    rng = np.random.default_rng(params.seed)
+    t = np.arange(NUM_SAMPLES) / SAMPLE_RATE
+
+    # Exponential pitch sweep; the phase is its closed-form integral, so no drift or zipper noise.
+    sweep_span = params.start_hz - params.end_hz
+    phase = (
+        2
+        * np.pi
+        * (params.end_hz * t + sweep_span * params.sweep_s * (1 - np.exp(-t / params.sweep_s)))
+    )
+    sine = np.sin(phase)
+    triangle = (2 / np.pi) * np.arcsin(sine)
+    body = (1 - params.triangle_mix) * sine + params.triangle_mix * triangle
+    # The oscillator is shaped before the amplitude envelope (as in kick designers), so `drive`
+    # sets the harmonic content of the whole tail and `decay_s` stays the audible decay.
+    body = _saturate(body, params.drive, params.saturation)
+
+    attack_s = 0.0003 + (1 - params.punch) * 0.006
+    attack = 0.5 - 0.5 * np.cos(np.pi * np.clip(t / attack_s, 0, 1))
+    decay = 10 ** (-2 * np.maximum(t - params.hold_s, 0) / params.decay_s)  # -40 dB at decay_s
+    transient = 1 + 1.5 * params.punch * np.exp(-t / 0.015)
+    kick = body * attack * decay * transient
+
+    if params.sub_level > 0:
+        # A clean low layer that swells in after the hit and fades a little slower than the body.
+        swell = 1 - np.exp(-t / 0.04)
+        kick += 0.8 * params.sub_level * sine * swell * decay**0.7
+    if params.shell_level > 0:
+        for ratio, level, tau in ((1.59, 0.5, 0.03), (2.14, 0.35, 0.02), (2.65, 0.2, 0.015)):
+            partial = np.sin(ratio * phase + rng.uniform(0, 2 * np.pi))
+            kick += params.shell_level * level * partial * attack * np.exp(-t / tau)
+    if params.click_level > 0:
+        kick += params.click_level * _click(params, t, rng)
+
+    if params.compression > 0:
+        kick = _compress(kick, params.compression)
+    kick = _tilt(kick, params.tilt_db)
+    if params.room_level > 0:
+        kick = kick + _room(kick, params.room_level, params.room_s, rng)
+    if params.crush:
+        kick = _crush(kick, rng)
+
+    # Asymmetric shaping leaves DC in the body; a gentle high-pass removes it without an offset
+    # in the silent tail.
+    kick = signal.sosfilt(signal.butter(1, 10, "highpass", fs=SAMPLE_RATE, output="sos"), kick)
+    peak = np.max(np.abs(kick))
+    return (kick / peak * 10 ** (OUTPUT_PEAK_DB / 20)).astype(np.float32)
+
+
+def _click(params: KickParams, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    burst_len = int(SAMPLE_RATE * 0.06)
+    noise = rng.standard_normal(burst_len)
+    centre = params.click_tone_hz
+    band = signal.butter(
+        2,
+        [centre / 1.8, min(centre * 1.8, 0.45 * SAMPLE_RATE)],
+        "bandpass",
+        fs=SAMPLE_RATE,
+        output="sos",
+    )
+    noise = signal.sosfilt(band, noise)
+    noise /= np.max(np.abs(noise)) + 1e-12
+    burst = np.zeros_like(t)
+    burst[:burst_len] = noise * np.exp(-t[:burst_len] / (params.click_decay_ms / 1000))
+    # The beater/impulse part: a few samples of a decaying spike, lightly smoothed.
+    impulse = np.zeros_like(t)
+    impulse[:4] = [1.0, -0.6, 0.3, -0.1]
+    return 0.8 * burst + 0.5 * impulse
+
+
+def _saturate(x: np.ndarray, drive: float, kind: Saturation) -> np.ndarray:
+    if drive <= 0:
+        return x
+    gain = 10 ** (30 * drive**1.5 / 20)  # up to +30 dB into the shaper, gentle at low drive
+    if kind == "soft":
+        return np.tanh(gain * x) / np.tanh(gain)
+    if kind == "hard":
+        return np.clip(gain * x, -1, 1)
+    # Tape: asymmetric soft saturation (even harmonics) with a gentle high-frequency loss.
+    bias = 0.3
+    y = (np.tanh(gain * x + bias) - np.tanh(bias)) / np.tanh(gain)
+    lowpass = signal.butter(1, 9000, fs=SAMPLE_RATE, output="sos")
+    return signal.sosfilt(lowpass, y)
+
+
+def _compress(x: np.ndarray, amount: float) -> np.ndarray:
+    """Feed-forward compressor whose slow detector lets the transient through, as on kicks."""
+    # Moderate settings: they tame the transient without moving the -40 dB point much.
+    threshold_db = -4 - 8 * amount
+    ratio = 2 + amount
+    smoothing = np.exp(-1 / (SAMPLE_RATE * 0.03))
+    level = signal.lfilter([1 - smoothing], [1, -smoothing], np.abs(x))
+    level_db = 20 * np.log10(level / (np.max(level) + 1e-12) + 1e-9)
+    gain_db = np.minimum(0.0, (1 / ratio - 1) * (level_db - threshold_db))
+    return x * 10 ** (gain_db / 20)
+
+
+def _tilt(x: np.ndarray, tilt_db: float) -> np.ndarray:
+    lowpass = signal.butter(1, 800, fs=SAMPLE_RATE, output="sos")
+    low = signal.sosfilt(lowpass, x)
+    high = x - low
+    return low * 10 ** (-tilt_db / 40) + high * 10 ** (tilt_db / 40)
+
+
+def _room(x: np.ndarray, level: float, decay_s: float, rng: np.random.Generator) -> np.ndarray:
+    ir_t = np.arange(int(SAMPLE_RATE * decay_s)) / SAMPLE_RATE
+    ir = rng.standard_normal(ir_t.size) * 10 ** (-3 * ir_t / decay_s)  # -60 dB at decay_s
+    ir = signal.sosfilt(signal.butter(1, 4000, fs=SAMPLE_RATE, output="sos"), ir)
+    ir[: int(SAMPLE_RATE * 0.004)] = 0  # pre-delay: early reflections arrive after the direct hit
+    ir /= np.sqrt(np.sum(ir**2)) + 1e-12
+    return 0.2 * level * signal.fftconvolve(x, ir)[: x.size]
+
+
+def _crush(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    bits = int(rng.integers(8, 13))
+    hold = int(rng.integers(1, 4))
+    held = np.repeat(x[::hold], hold)[: x.size]
+    steps = 2 ** (bits - 1)
+    peak = np.max(np.abs(held)) + 1e-12
+    return np.round(held / peak * steps) / steps * peak

@@ -1,0 +1,110 @@
+"""The procedural synthesizer: deterministic, well-formed audio, keywords the audio bears out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gpu_worker.descriptors import Descriptors, describe
+from gpu_worker.synth import (
+    NUM_SAMPLES,
+    OPPOSITE_PAIRS,
+    STYLES,
+    KickParams,
+    keywords_for,
+    render_kick,
+    sample_params,
+)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[KickParams, list[str], Descriptors]]:
+    rng = np.random.default_rng(1234)
+    kicks = []
+    for _ in range(12):
+        for style in STYLES:
+            params = sample_params(style, rng)
+            kicks.append((params, keywords_for(params), describe(render_kick(params))))
+    return kicks
+
+
+def test_same_params_render_the_same_samples() -> None:
+    first = sample_params("909", np.random.default_rng(7))
+    second = sample_params("909", np.random.default_rng(7))
+    assert first == second
+    np.testing.assert_array_equal(render_kick(first), render_kick(second))
+    other = sample_params("909", np.random.default_rng(8))
+    assert not np.array_equal(render_kick(first), render_kick(other))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_style_renders_two_seconds_of_mono_float32_at_minus_1_db(style: str) -> None:
+    params = sample_params(style, np.random.default_rng(3))
+    audio = render_kick(params)
+    assert audio.dtype == np.float32 and audio.shape == (NUM_SAMPLES,)
+    assert np.all(np.isfinite(audio))
+    assert 20 * np.log10(np.max(np.abs(audio))) == pytest.approx(-1.0, abs=0.01)
+    assert abs(float(np.mean(audio))) < 1e-3
+    assert keywords_for(params)[0] == style
+
+
+def test_unknown_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown style 'dubstep'"):
+        sample_params("dubstep", np.random.default_rng(0))
+
+
+def test_hit_house_is_a_common_grounded_combination() -> None:
+    rng = np.random.default_rng(0)
+    house = [sample_params("house", rng) for _ in range(200)]
+    hits = [p for p in house if "hit" in keywords_for(p)]
+    assert len(hits) > 100
+    for params in hits[:5]:
+        measured = describe(render_kick(params))
+        assert 40 <= measured.tail_fundamental_hz <= 70
+        assert 0.15 <= measured.decay_s <= 0.8
+
+
+def _measured(
+    corpus: list[tuple[KickParams, list[str], Descriptors]], word: str, field: str
+) -> list[float]:
+    return [getattr(d, field) for _, words, d in corpus if word in words]
+
+
+def test_long_kicks_really_decay_slower_than_short_ones(corpus) -> None:
+    short = _measured(corpus, "short", "decay_s")
+    long = _measured(corpus, "long", "decay_s")
+    assert len(short) >= 10 and len(long) >= 10
+    assert max(short) < min(long)
+
+
+def test_deep_kicks_really_settle_lower_than_high_ones(corpus) -> None:
+    deep = _measured(corpus, "deep", "tail_fundamental_hz")
+    high = _measured(corpus, "high", "tail_fundamental_hz")
+    assert len(deep) >= 10 and len(high) >= 10
+    assert max(deep) < min(high)
+
+
+# Each pair's parameter and the measurement that must move with it.
+PAIR_DESCRIPTORS = {
+    "decay_s": "decay_s",
+    "end_hz": "tail_fundamental_hz",
+    "punch": "attack_energy_db",
+    "click_level": "click_energy_db",
+    "drive": "harmonic_distortion_db",
+    "sub_level": "low_tail_db",
+}
+
+
+@pytest.mark.parametrize("pair", OPPOSITE_PAIRS, ids=[f"{p[1]}-{p[3]}" for p in OPPOSITE_PAIRS])
+@pytest.mark.parametrize("style", ["house", "techno", "808"])
+def test_moving_a_parameter_across_its_pair_flips_the_word_and_the_measurement(
+    pair: tuple[str, str, float, str, float], style: str
+) -> None:
+    name, low_word, low_max, high_word, high_min = pair
+    base = sample_params(style, np.random.default_rng(11))
+    low = base.replace(**{name: low_max * 0.9 if name != "end_hz" else low_max - 3})
+    high = base.replace(**{name: high_min * 1.1 if name != "end_hz" else high_min + 3})
+    assert low_word in keywords_for(low) and high_word not in keywords_for(low)
+    assert high_word in keywords_for(high) and low_word not in keywords_for(high)
+    field = PAIR_DESCRIPTORS[name]
+    assert getattr(describe(render_kick(low)), field) < getattr(describe(render_kick(high)), field)
