@@ -8,8 +8,10 @@ import strawberry
 import strawberry_django
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from graphql import GraphQLError
 from strawberry.types import Info
 from strawberry_django.auth.utils import get_current_user
+from strawberry_django.utils.requests import get_request
 
 from accounts import services
 
@@ -67,7 +69,14 @@ LoginResult = Annotated[
 
 
 def http_request(info: Info) -> HttpRequest:
-    return info.context.request
+    """The Django request behind an HTTP operation; sessions change only over HTTP."""
+    request = get_request(info)
+    if not isinstance(request, HttpRequest):
+        raise GraphQLError(
+            "Send this operation over HTTP: it changes the session cookie.",
+            extensions={"code": "HTTP_ONLY"},
+        )
+    return request
 
 
 @strawberry.type

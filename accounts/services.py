@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
 USERNAME_MAX_LENGTH = 150
+USERNAME_TAKEN = "This username is taken."
 
 
 class Throttled(Exception):
@@ -35,6 +36,23 @@ class InvalidRegistration(Exception):
 
 class InvalidCredentials(Exception):
     """Unknown username or wrong password; which one is never revealed."""
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, seen through TRUSTED_PROXY_COUNT reverse proxies.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For,
+    so the client is the entry that many places from the right; entries further left are
+    whatever the client chose to send and are never trusted. Requests that did not come
+    through the proxies (a shorter header) fall back to the connecting address.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [ip for ip in forwarded if ip]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META["REMOTE_ADDR"]
 
 
 def throttle(request: HttpRequest, scope: str, rate: str) -> None:
@@ -64,7 +82,7 @@ def register(request: HttpRequest, *, username: str, email: str, password: str) 
             problems.append(FieldProblem("username", list(error.messages)))
         else:
             if user_model.objects.filter(username__iexact=username).exists():
-                problems.append(FieldProblem("username", ["This username is taken."]))
+                problems.append(FieldProblem("username", [USERNAME_TAKEN]))
     try:
         validate_email(email)
     except ValidationError:
@@ -78,8 +96,8 @@ def register(request: HttpRequest, *, username: str, email: str, password: str) 
     try:
         with transaction.atomic():
             user = user_model.objects.create_user(username=username, email=email, password=password)
-    except IntegrityError as error:  # lost a race for the same username
-        raise InvalidRegistration([FieldProblem("username", ["This username is taken."])]) from error
+    except IntegrityError as error:  # lost a race for the same username (any letter case)
+        raise InvalidRegistration([FieldProblem("username", [USERNAME_TAKEN])]) from error
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return user
 

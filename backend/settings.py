@@ -58,6 +58,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # A frontend hosted on another origin (e.g. a CDN) sends credentials with its requests.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
+# Browsers attach cookies to cross-site websocket handshakes, so only pages served by this
+# app (any of ALLOWED_HOSTS) or the separately hosted frontend may open one.
+WEBSOCKET_ALLOWED_ORIGINS = ALLOWED_HOSTS + CORS_ALLOWED_ORIGINS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,6 +175,7 @@ STORAGES = {
     },
 }
 
+CSRF_FAILURE_VIEW = "backend.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -197,6 +201,7 @@ LOGIN_THROTTLE = os.environ.get("LOGIN_THROTTLE", "10/min")
 REGISTER_THROTTLE = os.environ.get("REGISTER_THROTTLE", "5/hour")
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "accounts.services.client_ip"
 
 LOGGING = {
     "version": 1,

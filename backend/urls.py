@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from strawberry.django.views import AsyncGraphQLView
 
 from backend.schema import schema
+from backend.views import spa_index
 
 # Strawberry's view is CSRF-exempt by itself; cookie-authenticated POSTs must carry the token.
 graphql_view = ensure_csrf_cookie(
@@ -20,4 +21,13 @@ graphql_view = ensure_csrf_cookie(
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", graphql_view, name="graphql"),
+    # Kick WAVs in local storage (KICKS_STORAGE=local); Supabase serves its own URLs.
+    path("media/kicks/", include("kicks.urls")),
+    # Last: any other path that is neither a server prefix nor a file name (WhiteNoise has
+    # already served the files that exist) is a client-side route of the single-page app.
+    re_path(
+        r"^(?!(?:admin|graphql|static|media)(?:/|$))(?!.*\.[A-Za-z0-9]+$)",
+        spa_index,
+        name="spa",
+    ),
 ]

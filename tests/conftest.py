@@ -1,11 +1,118 @@
+"""Shared fixtures: a GraphQL client over Django's test client, members, websocket helpers.
+
+The suite runs on PostgreSQL + Redis (DATABASE_URL / REDIS_URL set) and on SQLite + the
+in-memory layer (neither set); tests marked `postgres` need PostgreSQL and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+
+# The Origin a browser sends for pages served by the app itself.
+SITE_ORIGIN = "http://127.0.0.1:8000"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache() -> Iterator[None]:
     """Throttle counters live in the cache; every test starts with none."""
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """The production hasher costs ~0.3 s per password by design; tests hash hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock of the throttles' fixed windows, stopped so no test straddles a window edge.
+
+    Advance `ratelimit_clock.now` to move into later windows.
+    """
+    import django_ratelimit.core
+
+    clock = Clock(now=1_800_000_000.0)
+    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    return clock
+
+
+GraphQL = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def graphql(client: Client) -> GraphQL:
+    """POST one operation with the `client` fixture's session; returns the JSON body."""
+
+    def run(query: str, variables: dict[str, Any] | None = None, **headers: Any) -> dict[str, Any]:
+        response = client.post(
+            "/graphql/",
+            {"query": query, "variables": variables or {}},
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return run
+
+
+@pytest.fixture
+def member_password() -> str:
+    return "correct horse battery"
+
+
+@pytest.fixture
+def member(db: None, member_password: str) -> AbstractBaseUser:
+    return get_user_model().objects.create_user(
+        username="techno", email="techno@example.com", password=member_password
+    )
+
+
+WsHeaders = Callable[..., list[tuple[bytes, bytes]]]
+
+
+@pytest.fixture
+def ws_headers() -> WsHeaders:
+    """Websocket handshake headers of a page of this site (origin=None: a non-browser client)."""
+
+    def build(
+        origin: str | None = SITE_ORIGIN, cookies: dict[str, str] | None = None
+    ) -> list[tuple[bytes, bytes]]:
+        headers = [(b"host", b"127.0.0.1:8000")]
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
+        if cookies:
+            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            headers.append((b"cookie", cookie.encode()))
+        return headers
+
+    return build

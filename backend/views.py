@@ -1,0 +1,46 @@
+"""Site-level views: the single-page app's entry point and the CSRF failure answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views import csrf
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+FRONTEND_MISSING = """<!doctype html>
+<meta charset="utf-8"><title>Kick With Reverb</title>
+<h1>The web app is not built yet</h1>
+<p>Run <code>make run</code>: it builds the frontend into <code>frontend/dist</code> and starts the
+server. The GraphQL API is already up at <a href="/graphql/">/graphql/</a>.</p>
+"""
+
+
+@never_cache  # a new deploy's index.html must reach browsers at once (assets are hashed)
+@ensure_csrf_cookie
+def spa_index(request: HttpRequest) -> HttpResponse:
+    """The built React app for `/` and every client-side route; WhiteNoise serves its assets."""
+    index = settings.FRONTEND_DIST / "index.html"
+    if not index.is_file():
+        return HttpResponse(FRONTEND_MISSING, status=503)
+    return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """GraphQL clients get a GraphQL-shaped JSON error; other pages keep Django's HTML page."""
+    if request.path != reverse("graphql"):
+        return csrf.csrf_failure(request, reason)
+    return JsonResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": "CSRF check failed: send the csrftoken cookie's value in the "
+                    "X-CSRFToken header.",
+                    "extensions": {"code": "CSRF_FAILED", "reason": reason},
+                }
+            ],
+        },
+        status=403,
+    )
