@@ -209,3 +209,65 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Kicks (AI kick generation: worker, storage, quotas) -------------------------------------
+# Which worker generates kicks: "local" runs the gpu_worker pipeline in this process (CPU or a
+# local GPU); "modal" calls the deployed Modal class.
+KICKS_WORKER = os.environ.get("KICKS_WORKER", "local")
+if KICKS_WORKER not in {"local", "modal"}:
+    raise ImproperlyConfigured('KICKS_WORKER must be "local" or "modal".')
+MODAL_APP_NAME = os.environ.get("MODAL_APP_NAME", "kick-generator-app")
+MODAL_CLASS_NAME = os.environ.get("MODAL_CLASS_NAME", "KickGenerator")
+# One worker attempt may take this long (a Modal cold start included) before it is retried.
+KICKS_WORKER_TIMEOUT_S = float(os.environ.get("KICKS_WORKER_TIMEOUT_S", 180))
+KICKS_WORKER_RETRIES = env_int("KICKS_WORKER_RETRIES", 2)
+KICKS_WORKER_BACKOFF_S = float(os.environ.get("KICKS_WORKER_BACKOFF_S", 1.0))
+# Threads running generations: a CPU pipeline saturates a core per generation, whereas remote
+# Modal calls mostly wait on the network.
+KICKS_WORKER_THREADS = env_int("KICKS_WORKER_THREADS", 2 if KICKS_WORKER == "local" else 32)
+# Weights for the local worker: a folder or Hugging Face Hub id; unset -> gpu_worker's shipped
+# default weights. Hub downloads are cached in KICK_MODEL_CACHE_DIR.
+KICK_MODEL = os.environ.get("KICK_MODEL") or None
+KICK_MODEL_CACHE_DIR = os.environ.get("KICK_MODEL_CACHE_DIR") or None
+KICK_MODEL_DEVICE = os.environ.get("KICK_MODEL_DEVICE") or None
+KICKS_SAMPLING_STEPS = env_int("KICKS_SAMPLING_STEPS", 50)
+KICKS_GUIDANCE = float(os.environ.get("KICKS_GUIDANCE", 3.0))
+
+# Quotas: stored kicks per member (in-flight generations count), successful generations per
+# member per calendar day in KICKS_DAY_TIMEZONE, and generations per day across all members.
+KICKS_TOTAL_CAP = env_int("KICKS_TOTAL_CAP", 30)
+KICKS_DAILY_LIMIT = env_int("KICKS_DAILY_LIMIT", 10)
+KICKS_GLOBAL_DAILY_BUDGET = env_int("KICKS_GLOBAL_DAILY_BUDGET", 1000)
+KICKS_DAY_TIMEZONE = os.environ.get("KICKS_DAY_TIMEZONE", "America/New_York")
+
+# Where kick WAVs live: "local" files served by the app at /media/kicks/, or a public
+# Supabase Storage bucket.
+KICKS_STORAGE = os.environ.get("KICKS_STORAGE", "local")
+SUPABASE_URL = os.environ.get("SUPABASE_URL", "")
+SUPABASE_SERVICE_KEY = os.environ.get("SUPABASE_SERVICE_KEY", "")
+SUPABASE_BUCKET = os.environ.get("SUPABASE_BUCKET", "generated-kicks")
+SUPABASE_TIMEOUT_S = float(os.environ.get("SUPABASE_TIMEOUT_S", 20))
+if KICKS_STORAGE == "supabase":
+    if not (SUPABASE_URL and SUPABASE_SERVICE_KEY):
+        raise ImproperlyConfigured("KICKS_STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY.")
+    STORAGES["kicks"] = {
+        "BACKEND": "kicks.storage.SupabaseStorage",
+        "OPTIONS": {
+            "url": SUPABASE_URL,
+            "service_key": SUPABASE_SERVICE_KEY,
+            "bucket": SUPABASE_BUCKET,
+            "timeout_s": SUPABASE_TIMEOUT_S,
+        },
+    }
+elif KICKS_STORAGE != "local":
+    raise ImproperlyConfigured('KICKS_STORAGE must be "local" or "supabase".')
+
+# --- Presets: the stock sound library ---------------------------------------------------------
+# `manage.py build_samples` renders it here; its audio/ folder is served as static files under
+# samples/. Every file name carries the hash of its bytes (kick-909-punch.<12 hex>.wav), so
+# WhiteNoise may tell browsers to cache those URLs forever.
+STOCK_SAMPLES_DIR = Path(os.environ.get("STOCK_SAMPLES_DIR", VAR_DIR / "samples"))
+(STOCK_SAMPLES_DIR / "audio").mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), ("samples", STOCK_SAMPLES_DIR / "audio")]
+WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
+WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"

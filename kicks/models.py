@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 
+REQUEST_ID_MAX_LENGTH = 64
+PROMPT_MAX_LENGTH = 200
+
 
 def kicks_storage() -> Storage:
     return storages["kicks"]
@@ -13,6 +16,12 @@ def kicks_storage() -> Storage:
 
 def kick_audio_path(kick: GeneratedKick, filename: str) -> str:
     return f"{kick.owner_id}/{kick.uuid}.wav"
+
+
+class GeneratedKickQuerySet(models.QuerySet):
+    def owned_by(self, user_id: int) -> GeneratedKickQuerySet:
+        """The only way the app looks kicks up: scoped to their owner."""
+        return self.filter(owner_id=user_id)
 
 
 class GeneratedKick(models.Model):
@@ -24,9 +33,11 @@ class GeneratedKick(models.Model):
     )
     name = models.CharField(max_length=64)
     audio = models.FileField(upload_to=kick_audio_path, storage=kicks_storage, max_length=255)
-    prompt = models.CharField(max_length=200)
+    prompt = models.CharField(max_length=PROMPT_MAX_LENGTH)
     seed = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = GeneratedKickQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -39,19 +50,33 @@ class GeneratedKick(models.Model):
 
 
 class KickGeneration(models.Model):
-    """One generateKick request: the unit that quotas, idempotency and auditing count."""
+    """One generateKick request: the unit that quotas, idempotency and auditing count.
+
+    A PENDING row is a reservation: it counts against the daily limit, the total cap and the
+    global budget while the worker runs, so concurrent requests cannot overshoot them.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    class Failure(models.TextChoices):
+        UNAVAILABLE = "unavailable", "Worker unavailable"
+        RETRYABLE = "retryable", "Failed, retryable"
+        PERMANENT = "permanent", "Failed"
+        EXPIRED = "expired", "Reservation expired"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kick_generations"
     )
-    request_id = models.CharField(max_length=64)
-    prompt = models.CharField(max_length=200)
+    request_id = models.CharField(max_length=REQUEST_ID_MAX_LENGTH)
+    prompt = models.CharField(max_length=PROMPT_MAX_LENGTH)
+    seed = models.BigIntegerField()
+    # The calendar day (in KICKS_DAY_TIMEZONE) whose daily limit and global budget it uses.
+    quota_day = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    failure = models.CharField(max_length=16, choices=Failure.choices, blank=True)
     error = models.TextField(blank=True)
     kick = models.ForeignKey(
         GeneratedKick, null=True, blank=True, on_delete=models.SET_NULL, related_name="generations"
@@ -66,6 +91,35 @@ class KickGeneration(models.Model):
                 fields=["owner", "request_id"], name="unique_generation_request_per_owner"
             ),
         ]
+        indexes = [
+            models.Index(fields=["quota_day", "status"], name="kickgen_day_status"),
+            models.Index(fields=["owner", "quota_day", "status"], name="kickgen_owner_day_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner_id}:{self.request_id} ({self.status})"
+
+
+class GenerationDay(models.Model):
+    """One row per quota day, locked to serialise reservations against the global budget."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class OrphanedKickFile(models.Model):
+    """A kick file whose removal from storage failed; `purge_orphan_kicks` retries it."""
+
+    path = models.CharField(max_length=255, unique=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.path

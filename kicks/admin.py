@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
+
+
+@admin.register(GeneratedKick)
+class GeneratedKickAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "prompt", "seed", "created_at"]
+    list_filter = ["owner", "created_at"]
+    search_fields = ["name", "prompt", "owner__username"]
+    list_select_related = ["owner"]
+    readonly_fields = ["uuid", "created_at"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(KickGeneration)
+class KickGenerationAdmin(admin.ModelAdmin):
+    list_display = ["request_id", "owner", "status", "failure", "quota_day", "created_at", "finished_at"]
+    list_filter = ["status", "failure", "owner", "quota_day"]
+    search_fields = ["request_id", "owner__username", "prompt", "error"]
+    list_select_related = ["owner", "kick"]
+    raw_id_fields = ["kick"]
+    readonly_fields = ["created_at", "finished_at"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OrphanedKickFile)
+class OrphanedKickFileAdmin(admin.ModelAdmin):
+    list_display = ["path", "attempts", "created_at", "last_attempt_at"]
+    search_fields = ["path", "error"]
+    readonly_fields = ["created_at", "last_attempt_at"]

@@ -1,0 +1,111 @@
+"""The subset of the Supabase Storage REST API that kicks.storage uses, on pytest-httpserver.
+
+Only the remote service is replaced; the backend talks to it through the real supabase-py
+(storage3) client over HTTP. Errors are answered the way Supabase answers them: a JSON body
+{"statusCode", "error", "message"} for 4xx, and whatever a proxy returns for 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+SERVICE_KEY = "service-role-key-for-tests"
+BUCKET = "generated-kicks"
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    content_type: str
+    cache_control: str
+
+
+class FakeSupabaseStorage:
+    def __init__(self, server: HTTPServer, bucket: str = BUCKET) -> None:
+        self.server = server
+        self.bucket = bucket
+        self.objects: dict[str, StoredObject] = {}
+        self.prefix = f"/storage/v1/object/{bucket}"
+        object_path = re.compile(rf"^/storage/v1/object/{bucket}/(?P<name>.+)$")
+        info_path = re.compile(rf"^/storage/v1/object/info/{bucket}/(?P<name>.+)$")
+        public_path = re.compile(rf"^/storage/v1/object/public/{bucket}/(?P<name>.+)$")
+        server.expect_request(object_path, method="POST").respond_with_handler(self._upload)
+        server.expect_request(object_path, method="GET").respond_with_handler(self._download)
+        server.expect_request(info_path, method="GET").respond_with_handler(self._info)
+        server.expect_request(public_path, method="GET").respond_with_handler(self._public)
+        server.expect_request(self.prefix, method="DELETE").respond_with_handler(self._remove)
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("/").rstrip("/")
+
+    def fail_next(self, method: str, status: int, *, json_error: str | None = None) -> None:
+        """Answer the next `method` request on an object path with an error."""
+        pattern = re.compile(rf"^/storage/v1/object/(info/)?{self.bucket}(/.*)?$")
+        handler = self.server.expect_oneshot_request(pattern, method=method)
+        if json_error is not None:
+            handler.respond_with_json(
+                {"statusCode": str(status), "error": json_error, "message": json_error}, status=status
+            )
+        else:
+            handler.respond_with_data("<html>Bad Gateway</html>", status=status, content_type="text/html")
+
+    def _authorised(self, request: Request) -> bool:
+        return request.headers.get("Authorization") == f"Bearer {SERVICE_KEY}"
+
+    @staticmethod
+    def _error(status: int, error: str) -> Response:
+        body = {"statusCode": str(status), "error": error, "message": error}
+        return Response(json.dumps(body), status=status, content_type="application/json")
+
+    def _name(self, request: Request, marker: str) -> str:
+        return request.path.split(f"{marker}{self.bucket}/", 1)[1]
+
+    def _upload(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return self._error(403, "Unauthorized")
+        name = self._name(request, "/object/")
+        if name in self.objects and request.headers.get("x-upsert") != "true":
+            return self._error(409, "Duplicate")
+        file = request.files["file"]
+        self.objects[name] = StoredObject(
+            file.read(), file.content_type or "", request.form.get("cacheControl", "")
+        )
+        body = {"Key": f"{self.bucket}/{name}", "Id": "00000000-0000-0000-0000-000000000000"}
+        return Response(json.dumps(body), content_type="application/json")
+
+    def _download(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return self._error(403, "Unauthorized")
+        stored = self.objects.get(self._name(request, "/object/"))
+        if stored is None:
+            return self._error(404, "not_found")
+        return Response(stored.data, content_type=stored.content_type)
+
+    def _info(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return self._error(403, "Unauthorized")
+        name = self._name(request, "/info/")
+        if name not in self.objects:
+            return self._error(404, "not_found")
+        return Response(json.dumps({"name": name}), content_type="application/json")
+
+    def _public(self, request: Request) -> Response:
+        stored = self.objects.get(self._name(request, "/public/"))
+        if stored is None:
+            return self._error(404, "not_found")
+        return Response(stored.data, content_type=stored.content_type)
+
+    def _remove(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return self._error(403, "Unauthorized")
+        removed = []
+        for name in request.get_json()["prefixes"]:
+            if self.objects.pop(name, None) is not None:
+                removed.append({"name": name, "bucket_id": self.bucket})
+        return Response(json.dumps(removed), content_type="application/json")
