@@ -1,0 +1,280 @@
+"""Training data: any folder of kick one-shots (the original model's preparation, step for step)
+and the procedural corpus, which is rendered to WAV files and goes through the same path.
+
+Preparation of a folder:
+  * keep WAV / AIFF / FLAC files; drop loops (a name containing "loop" or "bpm") and files under
+    5 KB or over 1 MB;
+  * name every kick with a hash prefix of its relative path, so equal names in different
+    sub-folders never collide;
+  * read, average to mono, resample to 44.1 kHz, pad/trim to 2 s, normalise to -1 dB peak,
+    fade out over the last 0.2 s, and compute the normalised log-mel (128 x 173);
+  * keywords from the file name: split on '-', '_', spaces and dots, lower-case, drop numbers
+    and single characters; the vocabulary is every word seen at least 5 times.
+
+The result is one folder: `dataset.safetensors` (audio as int16, log-mel as float16, a multi-hot
+keyword matrix and a held-out flag per kick), `vocab.json` and `dataset.json` (names, keywords,
+what was skipped and why).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+import torch
+import torchaudio
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from gpu_worker.audio import LogMelSpectrogram, fit_length
+from gpu_worker.config import AudioConfig
+from gpu_worker.models.keywords import Vocabulary, split_words
+from gpu_worker.synth import (
+    SAMPLE_RATE,
+    STYLES,
+    KickParams,
+    keywords_for,
+    render_kick,
+    sample_params,
+)
+
+log = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = (".wav", ".aif", ".aiff", ".flac")
+LOOP_MARKERS = ("loop", "bpm")
+MIN_FILE_BYTES = 5 * 1024
+MAX_FILE_BYTES = 1024 * 1024
+PEAK_DB = -1.0
+FADE_OUT_S = 0.2
+MIN_WORD_COUNT = 5
+# Drum-machine model numbers are words to producers ("909", "808"), not take or BPM numbers.
+DRUM_MACHINE_NUMBERS = frozenset({"606", "707", "727", "808", "909"})
+HELD_OUT_SHARE = 0.05
+
+DATASET_FILE = "dataset.safetensors"
+VOCAB_FILE = "vocab.json"
+INDEX_FILE = "dataset.json"
+
+
+def keywords_from_name(file_name: str) -> list[str]:
+    """Keywords of a file name (extension removed), in order, without repeats."""
+    stem = Path(file_name).stem
+    words: list[str] = []
+    for word in split_words(stem):
+        if len(word) < 2 or (word.isdigit() and word not in DRUM_MACHINE_NUMBERS):
+            continue
+        if word not in words:
+            words.append(word)
+    return words
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    name: str  # hash-prefixed, unique within the dataset
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def find_kicks(source: Path) -> tuple[list[Candidate], list[Skipped]]:
+    """The kept audio files under `source` (sorted, so preparation is reproducible)."""
+    kept: list[Candidate] = []
+    skipped: list[Skipped] = []
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        relative = path.relative_to(source).as_posix()
+        if path.suffix.lower() not in AUDIO_SUFFIXES:
+            continue
+        lowered = path.name.lower()
+        if any(marker in lowered for marker in LOOP_MARKERS):
+            skipped.append(Skipped(relative, "loop"))
+            continue
+        size = path.stat().st_size
+        if size < MIN_FILE_BYTES:
+            skipped.append(Skipped(relative, f"smaller than {MIN_FILE_BYTES} bytes"))
+            continue
+        if size > MAX_FILE_BYTES:
+            skipped.append(Skipped(relative, f"larger than {MAX_FILE_BYTES} bytes"))
+            continue
+        prefix = hashlib.sha1(relative.encode()).hexdigest()[:8]
+        kept.append(Candidate(path, f"{prefix}_{path.name}"))
+    return kept, skipped
+
+
+def load_kick(path: Path, config: AudioConfig) -> np.ndarray:
+    """Read any supported file -> float32 mono at the model's rate, 2 s, -1 dB peak, faded.
+
+    Raises ValueError for unreadable or silent files.
+    """
+    try:
+        samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError) as error:
+        raise ValueError(f"unreadable audio: {error}") from error
+    mono = torch.from_numpy(samples.mean(axis=1))
+    if sample_rate != config.sample_rate:
+        mono = torchaudio.functional.resample(mono, sample_rate, config.sample_rate)
+    mono = fit_length(mono, config.num_samples)
+    peak = float(mono.abs().max())
+    if not np.isfinite(peak) or peak < 2.0**-15:
+        raise ValueError("silent or non-finite audio")
+    mono = mono * (10 ** (PEAK_DB / 20) / peak)
+    fade_samples = int(FADE_OUT_S * config.sample_rate)
+    mono[-fade_samples:] *= torch.linspace(1.0, 0.0, fade_samples)
+    return mono.numpy().astype(np.float32)
+
+
+@dataclass
+class Dataset:
+    """Prepared kicks in memory: the training scripts' input."""
+
+    names: list[str]
+    keywords: list[list[str]]
+    vocab: Vocabulary
+    audio: torch.Tensor  # (N, num_samples) float32
+    mel: torch.Tensor  # (N, n_mels, frames) float32, normalised log-mel
+    keyword_weights: torch.Tensor  # (N, len(vocab)) multi-hot float32
+    held_out: torch.Tensor  # (N,) bool: kept out of training, used by the evaluation
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def split(self, held_out: bool) -> Dataset:
+        index = torch.nonzero(self.held_out == held_out).squeeze(1)
+        return Dataset(
+            names=[self.names[i] for i in index.tolist()],
+            keywords=[self.keywords[i] for i in index.tolist()],
+            vocab=self.vocab,
+            audio=self.audio[index],
+            mel=self.mel[index],
+            keyword_weights=self.keyword_weights[index],
+            held_out=self.held_out[index],
+        )
+
+
+def prepare_folder(
+    source: Path,
+    out: Path,
+    config: AudioConfig | None = None,
+    min_word_count: int = MIN_WORD_COUNT,
+    held_out_share: float = HELD_OUT_SHARE,
+) -> Path:
+    """Prepare every kick under `source` into the dataset folder `out`; returns `out`."""
+    config = config or AudioConfig()
+    candidates, skipped = find_kicks(source)
+    names: list[str] = []
+    audio: list[np.ndarray] = []
+    for candidate in tqdm(candidates, desc="prepare", unit="kick"):
+        try:
+            audio.append(load_kick(candidate.path, config))
+        except ValueError as error:
+            skipped.append(Skipped(candidate.path.relative_to(source).as_posix(), str(error)))
+            continue
+        names.append(candidate.name)
+    if not names:
+        raise ValueError(f"no usable kicks under {source}")
+    # The hash prefix is not a keyword: it is unique per file.
+    keywords = [keywords_from_name(name.split("_", 1)[1]) for name in names]
+    counts = Counter(word for words in keywords for word in words)
+    vocab_words = sorted(word for word, count in counts.items() if count >= min_word_count)
+    if not vocab_words:
+        raise ValueError(f"no keyword appears {min_word_count} times in the file names")
+    vocab = Vocabulary(vocab_words)
+    keywords = [[w for w in words if w in vocab] for words in keywords]
+
+    waveforms = torch.from_numpy(np.stack(audio))
+    mel = _log_mel(waveforms, config)
+    # Held-out membership hangs on the name alone, so it survives re-preparing a grown folder.
+    held_out = torch.tensor(
+        [int(hashlib.sha1(n.encode()).hexdigest()[:8], 16) / 16**8 < held_out_share for n in names]
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(
+        {
+            "audio": (waveforms.clamp(-1, 1) * 32767).round().to(torch.int16),
+            "mel": mel.to(torch.float16),
+            "keyword_weights": vocab.multi_hot([vocab.ids(w) for w in keywords]).to(torch.uint8),
+            "held_out": held_out.to(torch.uint8),
+        },
+        str(out / DATASET_FILE),
+    )
+    vocab.save(out / VOCAB_FILE)
+    index = {
+        "source": str(source),
+        "audio": vars(config),
+        "names": names,
+        "keywords": keywords,
+        "word_counts": dict(counts.most_common()),
+        "skipped": [vars(s) for s in skipped],
+    }
+    (out / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n")
+    log.info(
+        "prepared %d kicks (%d held out), %d skipped, vocabulary of %d words -> %s",
+        len(names),
+        int(held_out.sum()),
+        len(skipped),
+        len(vocab),
+        out,
+    )
+    return out
+
+
+def _log_mel(waveforms: torch.Tensor, config: AudioConfig, batch: int = 64) -> torch.Tensor:
+    transform = LogMelSpectrogram(config)
+    with torch.inference_mode():
+        return torch.cat([transform(chunk) for chunk in waveforms.split(batch)])
+
+
+def load_dataset(folder: Path) -> Dataset:
+    tensors = load_file(str(folder / DATASET_FILE))
+    index = json.loads((folder / INDEX_FILE).read_text())
+    return Dataset(
+        names=index["names"],
+        keywords=index["keywords"],
+        vocab=Vocabulary.load(folder / VOCAB_FILE),
+        audio=tensors["audio"].float() / 32767,
+        mel=tensors["mel"].float(),
+        keyword_weights=tensors["keyword_weights"].float(),
+        held_out=tensors["held_out"].bool(),
+    )
+
+
+def synthetic_corpus(count: int, seed: int) -> Iterator[tuple[str, KickParams]]:
+    """(file name, parameters) of `count` procedural kicks, the styles in turn, reproducible.
+
+    The file name carries the kick's grounded keywords, then its index (a number, so not a
+    keyword), the way a producer's library names its files.
+    """
+    for index in range(count):
+        params = sample_params(STYLES[index % len(STYLES)], np.random.default_rng([seed, index]))
+        yield "_".join([*keywords_for(params), f"{index:05d}"]) + ".wav", params
+
+
+def write_synthetic_corpus(folder: Path, count: int, seed: int) -> list[Path]:
+    """Render the procedural corpus as 16-bit WAV files (files already there are kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, params in tqdm(synthetic_corpus(count, seed), total=count, desc="synth", unit="kick"):
+        path = folder / name
+        if not path.exists():
+            soundfile.write(path, render_kick(params), SAMPLE_RATE, subtype="PCM_16")
+        paths.append(path)
+    return paths
+
+
+def batches(count: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
+    """Endless shuffled index batches, every item once per epoch (smaller sets: one batch)."""
+    batch_size = min(batch_size, count)
+    while True:
+        order = torch.randperm(count, generator=generator)
+        for start in range(0, count - batch_size + 1, batch_size):
+            yield order[start : start + batch_size]

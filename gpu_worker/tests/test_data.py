@@ -1,0 +1,139 @@
+"""Data preparation on an awkward folder: names, formats, channels, rates, sizes and loops."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from gpu_worker.config import AudioConfig
+from gpu_worker.data import (
+    INDEX_FILE,
+    find_kicks,
+    keywords_from_name,
+    load_dataset,
+    prepare_folder,
+    synthetic_corpus,
+    write_synthetic_corpus,
+)
+from gpu_worker.synth import keywords_for, render_kick, sample_params
+
+CONFIG = AudioConfig()
+
+
+def _kick(style: str, seed: int, seconds: float = 2.0, rate: int = 44_100) -> np.ndarray:
+    audio = render_kick(sample_params(style, np.random.default_rng(seed)))
+    if rate != 44_100:
+        times = np.arange(int(seconds * rate)) / rate
+        return np.interp(times, np.arange(audio.size) / 44_100, audio, right=0).astype(np.float32)
+    return np.pad(audio, (0, max(0, int(seconds * rate) - audio.size)))[: int(seconds * rate)]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("library")
+    (root / "Drums" / "Kicks").mkdir(parents=True)
+    (root / "More Kicks").mkdir()
+    for i in range(6):
+        # Awkward names: mixed case, spaces, dots, numbers, single letters, a take number.
+        soundfile.write(
+            root / "Drums" / "Kicks" / f"Deep House-Kick_{i:02d} v2.wav",
+            _kick("house", i),
+            44_100,
+            subtype="PCM_16",
+        )
+        # Same file names in another folder: the hash prefix keeps them apart.
+        soundfile.write(
+            root / "More Kicks" / f"Deep House-Kick_{i:02d} v2.wav",
+            _kick("house", 100 + i),
+            44_100,
+            subtype="PCM_16",
+        )
+        # Stereo at 48 kHz, as AIFF.
+        stereo = np.stack([_kick("909", i, rate=48_000), 0.5 * _kick("909", i, rate=48_000)], 1)
+        soundfile.write(root / f"punchy.909.kick.{i}.aiff", stereo, 48_000, subtype="PCM_16")
+        # 22.05 kHz FLAC, one second long: padded to 2 s.
+        soundfile.write(
+            root / f"TECHNO_kick_short_{i}.flac",
+            _kick("techno", i, seconds=1.0, rate=22_050),
+            22_050,
+            subtype="PCM_24",
+        )
+    soundfile.write(root / "house kick loop 01.wav", _kick("house", 50), 44_100)
+    soundfile.write(root / "Kick 128 BPM groove.wav", _kick("house", 51), 44_100)
+    soundfile.write(
+        root / "tiny kick.wav", _kick("house", 52, seconds=0.02), 44_100, subtype="PCM_16"
+    )
+    long_take = np.tile(_kick("808", 53), 4)  # 8 s of float32 = 1.4 MB
+    soundfile.write(root / "huge kick take.wav", long_take, 44_100, subtype="FLOAT")
+    (root / "notes.txt").write_text("not audio")
+    (root / "broken kick.wav").write_bytes(b"RIFF" + bytes(8000))  # right size, not audio
+    return root
+
+
+def test_keywords_from_names_follow_the_original_rules() -> None:
+    assert keywords_from_name("Deep House-Kick_01 v2.wav") == ["deep", "house", "kick", "v2"]
+    assert keywords_from_name("punchy.909.kick.3.aiff") == ["punchy", "909", "kick"]
+    assert keywords_from_name("a_B_hit hit  HIT-2024.flac") == ["hit"]
+
+
+def test_loops_and_files_out_of_the_size_range_are_dropped(library: Path) -> None:
+    kept, skipped = find_kicks(library)
+    reasons = {s.path: s.reason for s in skipped}
+    assert reasons["house kick loop 01.wav"] == "loop"
+    assert reasons["Kick 128 BPM groove.wav"] == "loop"
+    assert reasons["tiny kick.wav"].startswith("smaller than")
+    assert reasons["huge kick take.wav"].startswith("larger than")
+    assert "notes.txt" not in reasons and all(c.path.suffix != ".txt" for c in kept)
+    assert len(kept) == 25  # 24 kicks and the broken file, which fails when read
+    assert len({c.name for c in kept}) == len(kept)
+
+
+def test_prepared_folder_is_uniform_audio_mels_and_grounded_keywords(
+    library: Path, tmp_path: Path
+) -> None:
+    out = prepare_folder(library, tmp_path / "dataset", CONFIG, held_out_share=0.2)
+    data = load_dataset(out)
+    assert len(data) == 24
+    assert data.audio.shape == (24, CONFIG.num_samples)
+    assert data.mel.shape == (24, CONFIG.n_mels, CONFIG.frames)
+    assert -1.0 <= float(data.mel.min()) and float(data.mel.max()) <= 1.0
+    peaks_db = 20 * np.log10(data.audio.abs().amax(1).numpy())
+    np.testing.assert_allclose(peaks_db, -1.0, atol=0.01)
+    assert float(data.audio[:, -1].abs().max()) == 0.0  # faded out
+    fade = data.audio[:, -int(0.2 * 44_100) :]
+    assert float(fade[:, -100:].abs().max()) < 0.01
+
+    # The vocabulary holds the words seen at least 5 times; "v2" (6 x 2) too, single letters
+    # and numbers other than drum-machine names never.
+    assert data.vocab.words == ("909", "deep", "house", "kick", "punchy", "short", "techno", "v2")
+    for name, words in zip(data.names, data.keywords, strict=True):
+        assert len(name.split("_", 1)[0]) == 8  # hash prefix
+        if name.endswith(".flac"):
+            assert words == ["techno", "kick", "short"]
+    row = data.names.index(next(n for n in data.names if n.endswith(".aiff")))
+    assert data.vocab.words[0] == "909" and data.keyword_weights[row, 0] == 1
+    assert 0 < int(data.held_out.sum()) < 24
+
+    index = json.loads((out / INDEX_FILE).read_text())
+    assert {s["path"]: s["reason"] for s in index["skipped"]}["broken kick.wav"].startswith(
+        "unreadable"
+    )
+
+
+def test_synthetic_corpus_goes_through_the_same_path(tmp_path: Path) -> None:
+    paths = write_synthetic_corpus(tmp_path / "corpus", 16, seed=3)
+    assert [p.name for p in paths] == [name for name, _ in synthetic_corpus(16, seed=3)]
+    out = prepare_folder(tmp_path / "corpus", tmp_path / "dataset", CONFIG, min_word_count=2)
+    data = load_dataset(out)
+    assert len(data) == 16
+    params = [p for _, p in synthetic_corpus(16, seed=3)]
+    by_name = {
+        n.split("_", 1)[1]: words for n, words in zip(data.names, data.keywords, strict=True)
+    }
+    for path, p in zip(paths, params, strict=True):
+        expected = [w for w in keywords_for(p) if w in data.vocab]
+        assert by_name[path.name] == expected
