@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kwr
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install test-python schema lint bench
+.PHONY: run test install test-python schema lint bench samples
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+run: install samples
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT)
 
-test: install
+test: install samples
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -q
 
 # Regenerates schema.graphql from the Strawberry schema (a test fails when it is stale).
@@ -34,3 +34,7 @@ schema: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# The stock sound library (presets app): rendered by our own code, reproducible, a few seconds.
+samples: install
+	DEBUG=1 $(PY) manage.py build_samples

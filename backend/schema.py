@@ -21,10 +21,15 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from accounts import schema as accounts_schema
 from kicks import schema as kicks_schema
+from presets import schema as presets_schema
 
 # Each app adds its root types here.
-query_types: tuple[type, ...] = (accounts_schema.Query, kicks_schema.Query)
-mutation_types: tuple[type, ...] = (accounts_schema.Mutation, kicks_schema.Mutation)
+query_types: tuple[type, ...] = (accounts_schema.Query, kicks_schema.Query, presets_schema.Query)
+mutation_types: tuple[type, ...] = (
+    accounts_schema.Mutation,
+    kicks_schema.Mutation,
+    presets_schema.Mutation,
+)
 subscription_types: tuple[type, ...] = (kicks_schema.Subscription,)
 
 Query = merge_types("Query", query_types)

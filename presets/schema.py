@@ -1,0 +1,227 @@
+"""Presets and the stock sound library over GraphQL: thin types over presets.services."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
+from strawberry_django.auth.utils import get_current_user
+
+from accounts.permissions import MembersOnly
+from presets import catalogue, services
+from presets.models import Preset
+from presets.sample_library import served_samples
+
+if TYPE_CHECKING:
+    from kicks.schema import Kick
+
+SampleKind = strawberry.enum(catalogue.SampleKind, name="SampleKind")
+
+
+@strawberry_django.type(Preset, name="Preset")
+class PresetType:
+    id: strawberry.ID
+    name: strawberry.auto
+    is_shared: strawberry.auto
+    bpm: int
+
+    @strawberry_django.field(
+        only=["kick_key"], description="Stock kick key; null when an AI kick is used."
+    )
+    def kick_key(self) -> str | None:
+        return self.kick_key or None
+
+    ai_kick: Annotated[Kick, strawberry.lazy("kicks.schema")] | None = strawberry_django.field(
+        description="The owner's AI kick; null when a stock kick is used."
+    )
+    kick_length: float
+    kick_distortion: float
+    kick_ott: float
+    noise_key: str
+    noise_low_pass: float
+    noise_high_pass: float
+    noise_volume: float
+    reverb_key: str
+    reverb_low_pass: float
+    reverb_high_pass: float
+    reverb_volume: float
+    master_ott: float
+    master_distortion: float
+    limiter_pre_gain: float
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Preset], info: Info, **kwargs: Any) -> QuerySet:
+        # Every list of presets, wherever in the schema, holds only what the viewer may see.
+        return services.visible_presets(get_current_user(info), queryset)
+
+
+@strawberry.input
+class PresetInput:
+    name: str
+    bpm: int
+    kick_key: str | None = strawberry.field(
+        default=None, description="A stock kick key; give this or aiKickId."
+    )
+    ai_kick_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of your AI kicks; give this or kickKey."
+    )
+    kick_length: float
+    kick_distortion: float
+    kick_ott: float
+    noise_key: str
+    noise_low_pass: float
+    noise_high_pass: float
+    noise_volume: float
+    reverb_key: str
+    reverb_low_pass: float
+    reverb_high_pass: float
+    reverb_volume: float
+    master_ott: float
+    master_distortion: float
+    limiter_pre_gain: float
+
+    def values(self) -> services.PresetValues:
+        return services.PresetValues(
+            **{field.name: getattr(self, field.name) for field in fields(services.PresetValues)}
+        )
+
+
+@strawberry.type
+class PresetSuccess:
+    preset: PresetType
+
+
+@strawberry.type
+class PresetFieldError:
+    field: str = strawberry.field(description="The PresetInput field, e.g. kickLength.")
+    message: str
+    min: float | None = strawberry.field(description="Smallest allowed value (or length).")
+    max: float | None = strawberry.field(description="Largest allowed value (or length).")
+
+
+@strawberry.type
+class PresetValidationError:
+    message: str
+    errors: list[PresetFieldError]
+
+
+@strawberry.type
+class PresetNameTaken:
+    message: str
+
+
+@strawberry.type
+class PresetNotFound:
+    message: str
+
+
+@strawberry.type
+class SharedPresetReadOnly:
+    message: str
+
+
+@strawberry.type
+class DeletePresetSuccess:
+    deleted_id: strawberry.ID
+
+
+CreatePresetResult = Annotated[
+    PresetSuccess | PresetValidationError | PresetNameTaken,
+    strawberry.union("CreatePresetResult"),
+]
+UpdatePresetResult = Annotated[
+    PresetSuccess | PresetValidationError | PresetNameTaken | PresetNotFound | SharedPresetReadOnly,
+    strawberry.union("UpdatePresetResult"),
+]
+DeletePresetResult = Annotated[
+    DeletePresetSuccess | PresetNotFound | SharedPresetReadOnly,
+    strawberry.union("DeletePresetResult"),
+]
+
+
+@strawberry.type
+class Sample:
+    key: str
+    name: str
+    kind: SampleKind
+    url: str = strawberry.field(description="Static WAV; the URL changes whenever its audio does.")
+
+
+def _validation_error(error: services.InvalidPreset) -> PresetValidationError:
+    return PresetValidationError(
+        message=str(error),
+        errors=[
+            PresetFieldError(
+                field=to_camel_case(problem.field),
+                message=problem.message,
+                min=problem.min,
+                max=problem.max,
+            )
+            for problem in error.problems
+        ],
+    )
+
+
+@strawberry.type
+class Query:
+    presets: list[PresetType] = strawberry_django.field(
+        description="Guests: the shared presets. Members: their own and the shared, by name."
+    )
+
+    @strawberry.field(description="The stock kicks, noise loops and reverb impulse responses.")
+    def samples(self) -> list[Sample]:
+        return [
+            Sample(
+                key=served.sample.key,
+                name=served.sample.name,
+                kind=served.sample.kind,
+                url=served.url,
+            )
+            for served in served_samples()
+        ]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
+    def create_preset(self, info: Info, input: PresetInput) -> CreatePresetResult:
+        try:
+            preset = services.create_preset(get_current_user(info), input.values())
+        except services.InvalidPreset as error:
+            return _validation_error(error)
+        except services.PresetNameTaken as error:
+            return PresetNameTaken(message=str(error))
+        return PresetSuccess(preset=preset)
+
+    @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
+    def update_preset(
+        self, info: Info, id: strawberry.ID, input: PresetInput
+    ) -> UpdatePresetResult:
+        try:
+            preset = services.update_preset(get_current_user(info), id, input.values())
+        except services.InvalidPreset as error:
+            return _validation_error(error)
+        except services.PresetNameTaken as error:
+            return PresetNameTaken(message=str(error))
+        except services.PresetNotFound as error:
+            return PresetNotFound(message=str(error))
+        except services.SharedPresetReadOnly as error:
+            return SharedPresetReadOnly(message=str(error))
+        return PresetSuccess(preset=preset)
+
+    @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
+    def delete_preset(self, info: Info, id: strawberry.ID) -> DeletePresetResult:
+        try:
+            deleted_id = services.delete_preset(get_current_user(info), id)
+        except services.PresetNotFound as error:
+            return PresetNotFound(message=str(error))
+        except services.SharedPresetReadOnly as error:
+            return SharedPresetReadOnly(message=str(error))
+        return DeletePresetSuccess(deleted_id=strawberry.ID(str(deleted_id)))
