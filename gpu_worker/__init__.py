@@ -4,4 +4,7 @@ from pathlib import Path
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "kick-gen-v1"
 
-__all__ = ["DEFAULT_MODEL_PATH"]
+# Imported after DEFAULT_MODEL_PATH, which gpu_worker.weights reads.
+from gpu_worker.pipeline import KickPipeline, KickResult, ProgressEvent, Stage  # noqa: E402
+
+__all__ = ["DEFAULT_MODEL_PATH", "KickPipeline", "KickResult", "ProgressEvent", "Stage"]

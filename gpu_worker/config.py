@@ -71,12 +71,11 @@ class VAEConfig:
 class UNetConfig:
     """Denoising U-Net over the VAE latent, conditioned on the timestep and on keywords."""
 
-    channels: tuple[int, ...] = (64, 128, 128)
+    channels: tuple[int, ...] = (64, 96, 128)
     blocks_per_level: int = 1
     # Self-attention at the lowest resolution only (a handful of positions, so it is cheap).
     attention_heads: int = 4
-    embedding_dim: int = 256
-    norm_groups: int = 8
+    embedding_dim: int = 192
 
 
 @dataclass(frozen=True)
@@ -92,8 +91,9 @@ class VocoderConfig:
     intermediate_dim: int = 384
     num_layers: int = 8
     kernel_size: int = 7
-    # Upper bound of the predicted magnitude, as in Vocos, so exp() can never overflow.
-    max_log_magnitude: float = 4.6
+    # Upper bound of the predicted STFT magnitude (a full-scale sine peaks near 512 = e^6.2), so
+    # exp() can never overflow.
+    max_log_magnitude: float = 9.2
 
 
 @dataclass(frozen=True)

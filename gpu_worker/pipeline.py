@@ -1,0 +1,335 @@
+"""KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent (classifier-free guidance as
+one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV."""
+
+from __future__ import annotations
+
+import enum
+import math
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from gpu_worker.audio import encode_wav, postprocess
+from gpu_worker.config import ModelConfig
+from gpu_worker.models import KickModels, Vocabulary, build_models
+from gpu_worker.sampler import DDIMSampler
+from gpu_worker.weights import load_model_folder, resolve_model_folder, save_model_folder
+
+DEFAULT_PROMPT = "hit house"
+MAX_SEED = 2**63 - 1  # seeds are stored in signed 64-bit database columns
+MAX_KICKS_PER_CALL = 256
+MAX_GUIDANCE = 30.0
+MAX_PROMPT_LENGTH = 500
+# Decoder and vocoder activations grow with the batch; latents do not, so only those two are
+# run in chunks.
+DECODE_CHUNK = 16
+
+
+class Stage(enum.StrEnum):
+    LOADING_MODEL = "LOADING_MODEL"
+    SAMPLING = "SAMPLING"
+    DECODING = "DECODING"
+    VOCODING = "VOCODING"
+    DONE = "DONE"
+
+
+# Share of the whole generation that is complete when each stage starts; sampling fills the span
+# up to DECODING step by step. Events in emission order never move the fraction backwards.
+_STAGE_START = {
+    Stage.LOADING_MODEL: 0.0,
+    Stage.SAMPLING: 0.05,
+    Stage.DECODING: 0.85,
+    Stage.VOCODING: 0.92,
+    Stage.DONE: 1.0,
+}
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    stage: Stage
+    step: int
+    total_steps: int
+    message: str
+
+    @property
+    def fraction(self) -> float:
+        """Overall progress of the generation in [0, 1]."""
+        if self.stage is Stage.SAMPLING and self.total_steps:
+            start, end = _STAGE_START[Stage.SAMPLING], _STAGE_START[Stage.DECODING]
+            return start + (end - start) * self.step / self.total_steps
+        return _STAGE_START[self.stage]
+
+
+@dataclass(frozen=True)
+class KickResult:
+    wav: bytes
+    seed: int
+    keywords: list[str]
+    ignored_words: list[str]
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+def _ignore_progress(event: ProgressEvent) -> None:
+    del event
+
+
+class KickPipeline:
+    def __init__(
+        self,
+        config: ModelConfig,
+        vocabulary: Vocabulary,
+        models: KickModels,
+        device: str | torch.device | None = None,
+    ) -> None:
+        self._device = _resolve_device(device)
+        self._source: tuple[str | Path | None, str | Path | None] | None = None
+        self._load_lock = threading.Lock()
+        self._install(config, vocabulary, models)
+
+    def _install(self, config: ModelConfig, vocabulary: Vocabulary, models: KickModels) -> None:
+        self._config = config
+        self._vocabulary = vocabulary
+        self._models = models.to(self._device).for_inference()
+        self._sampler = DDIMSampler(config.diffusion)
+
+    # Construction ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_config(
+        cls,
+        config: ModelConfig,
+        vocab: Sequence[str] | Vocabulary,
+        seed: int = 0,
+        device: str | torch.device | None = None,
+    ) -> KickPipeline:
+        """Randomly initialised pipeline (tests, benchmarks, the start of training)."""
+        vocabulary = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            models = build_models(config, len(vocabulary))
+        return cls(config, vocabulary, models, device)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        path_or_hub_id: str | Path | None = None,
+        device: str | torch.device | None = None,
+        cache_dir: str | Path | None = None,
+        *,
+        lazy: bool = False,
+    ) -> KickPipeline:
+        """Loads a model folder or Hub repo id (None: the weights shipped in the repository).
+
+        With ``lazy=True`` nothing is read until ``load()`` or the first ``generate()``, which then
+        reports the LOADING_MODEL stage through its progress callback.
+        """
+        pipeline = cls.__new__(cls)
+        pipeline._device = _resolve_device(device)
+        pipeline._source = (path_or_hub_id, cache_dir)
+        pipeline._load_lock = threading.Lock()
+        if not lazy:
+            pipeline.load()
+        return pipeline
+
+    def load(self, on_progress: ProgressCallback | None = None) -> None:
+        """Loads the weights of a lazy pipeline once; a no-op when they are loaded."""
+        with self._load_lock:
+            if self.is_loaded:
+                return
+            assert self._source is not None
+            path_or_hub_id, cache_dir = self._source
+            (on_progress or _ignore_progress)(
+                ProgressEvent(
+                    Stage.LOADING_MODEL, 0, 1, f"Loading model {path_or_hub_id or 'default'}"
+                )
+            )
+            folder = resolve_model_folder(path_or_hub_id, cache_dir)
+            self._install(*load_model_folder(folder))
+
+    def save_pretrained(self, path: str | Path) -> None:
+        save_model_folder(Path(path), self.config, self.vocabulary, self.models)
+
+    # State -------------------------------------------------------------------------------------
+
+    @property
+    def is_loaded(self) -> bool:
+        return hasattr(self, "_models")
+
+    @property
+    def device(self) -> torch.device:
+        return self._device
+
+    @property
+    def config(self) -> ModelConfig:
+        self.load()
+        return self._config
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        self.load()
+        return self._vocabulary
+
+    @property
+    def models(self) -> KickModels:
+        self.load()
+        return self._models
+
+    # Generation --------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        prompt: str = DEFAULT_PROMPT,
+        *,
+        seed: int | None = None,
+        num_kicks: int = 1,
+        seeds: Sequence[int] | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[KickResult]:
+        """Generates kicks for ``prompt``.
+
+        Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
+        seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.
+        A kick depends only on (prompt, seed, steps, guidance), not on the rest of the batch.
+        """
+        emit = on_progress or _ignore_progress
+        self.load(emit)
+        steps = self._config.default_steps if steps is None else steps
+        guidance = self._config.default_guidance if guidance is None else guidance
+        kick_seeds = _resolve_seeds(seed, num_kicks, seeds)
+        _validate(prompt, steps, guidance, self._sampler.num_train_timesteps)
+        tokens = self._vocabulary.tokenize(prompt)
+
+        with torch.inference_mode():
+            latents = self.sample_latents(tokens.ids, kick_seeds, steps, guidance, emit)
+            emit(ProgressEvent(Stage.DECODING, 0, 0, "Decoding the spectrogram"))
+            mel = torch.cat([self.decode(chunk) for chunk in latents.split(DECODE_CHUNK)])
+            emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio"))
+            audio = torch.cat([self.vocode(chunk) for chunk in mel.split(DECODE_CHUNK)])
+            kicks = postprocess(audio.cpu(), self._config.audio)
+
+        sample_rate = self._config.audio.sample_rate
+        results = [
+            KickResult(
+                encode_wav(kick, sample_rate), kick_seed, tokens.keywords, tokens.ignored_words
+            )
+            for kick, kick_seed in zip(kicks, kick_seeds, strict=True)
+        ]
+        emit(ProgressEvent(Stage.DONE, 0, 0, f"Generated {len(results)} kick(s)"))
+        return results
+
+    def initial_noise(self, seeds: Sequence[int]) -> torch.Tensor:
+        """Per-seed starting latents, drawn on the CPU so that a seed means the same kick on
+        every device and in every batch."""
+        shape = self._models.vae.latent_shape
+        noise = [
+            torch.randn(shape, generator=torch.Generator().manual_seed(seed)) for seed in seeds
+        ]
+        return torch.stack(noise).to(self._device)
+
+    def keyword_embedding(self, ids: Sequence[int]) -> torch.Tensor:
+        """(1, dim) embedding of the given keyword ids; no ids gives the null embedding."""
+        weights = self._vocabulary.multi_hot([ids]).to(self._device)
+        return self._models.keywords(weights)
+
+    def guided_prediction(
+        self,
+        latents: torch.Tensor,
+        timestep: int,
+        conditional: torch.Tensor,
+        unconditional: torch.Tensor | None,
+        guidance: float,
+    ) -> torch.Tensor:
+        """U-Net output with classifier-free guidance; the conditional and unconditional passes
+        run as one batched forward. ``unconditional=None`` runs the conditional pass only."""
+        batch = latents.shape[0]
+        if unconditional is None:
+            timesteps = torch.full((batch,), timestep, device=self._device)
+            return self._models.unet(latents, timesteps, conditional.expand(batch, -1))
+        timesteps = torch.full((2 * batch,), timestep, device=self._device)
+        embeddings = torch.cat([conditional.expand(batch, -1), unconditional.expand(batch, -1)])
+        both = self._models.unet(torch.cat([latents, latents]), timesteps, embeddings)
+        cond, uncond = both.chunk(2)
+        return uncond + guidance * (cond - uncond)
+
+    def sample_latents(
+        self,
+        keyword_ids: Sequence[int],
+        seeds: Sequence[int],
+        steps: int,
+        guidance: float,
+        on_progress: ProgressCallback = _ignore_progress,
+    ) -> torch.Tensor:
+        """DDIM from per-seed noise to scaled latents (batch, *latent_shape)."""
+        latents = self.initial_noise(seeds)
+        conditional = self.keyword_embedding(keyword_ids)
+        # Guidance 1 and prompts without known words make both passes identical: run one.
+        unconditional = (
+            self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
+        )
+        timesteps = self._sampler.timesteps(steps)
+        for index, timestep in enumerate(timesteps):
+            previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
+            prediction = self.guided_prediction(
+                latents, timestep, conditional, unconditional, guidance
+            )
+            latents = self._sampler.step(prediction, timestep, previous, latents)
+            on_progress(
+                ProgressEvent(
+                    Stage.SAMPLING, index + 1, steps, f"Denoising step {index + 1}/{steps}"
+                )
+            )
+        return latents
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        """Scaled latents -> normalised log-mel (batch, n_mels, frames)."""
+        return self._models.vae.decode(latents / self._config.vae.scaling_factor)
+
+    def vocode(self, mel: torch.Tensor) -> torch.Tensor:
+        """Normalised log-mel -> raw waveform (batch, num_samples), before post-processing."""
+        return self._models.vocoder(mel)
+
+
+def _resolve_device(device: str | torch.device | None) -> torch.device:
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def _resolve_seeds(seed: int | None, num_kicks: int, seeds: Sequence[int] | None) -> list[int]:
+    if seeds is not None:
+        if seed is not None or num_kicks != 1:
+            raise ValueError("pass either seeds or seed/num_kicks, not both")
+        kick_seeds = list(seeds)
+        if not 1 <= len(kick_seeds) <= MAX_KICKS_PER_CALL:
+            raise ValueError(f"between 1 and {MAX_KICKS_PER_CALL} seeds are allowed")
+    else:
+        if not 1 <= num_kicks <= MAX_KICKS_PER_CALL:
+            raise ValueError(f"num_kicks must be between 1 and {MAX_KICKS_PER_CALL}")
+        first = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
+        _check_seed(first)
+        kick_seeds = [(first + index) % (MAX_SEED + 1) for index in range(num_kicks)]
+    for kick_seed in kick_seeds:
+        _check_seed(kick_seed)
+    return kick_seeds
+
+
+def _check_seed(seed: object) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an integer between 0 and {MAX_SEED}, got {seed!r}")
+
+
+def _validate(prompt: str, steps: int, guidance: float, max_steps: int) -> None:
+    if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT_LENGTH:
+        raise ValueError(f"prompt must be a string of at most {MAX_PROMPT_LENGTH} characters")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= max_steps:
+        raise ValueError(f"steps must be an integer between 1 and {max_steps}, got {steps!r}")
+    if not math.isfinite(guidance) or not 0.0 <= guidance <= MAX_GUIDANCE:
+        raise ValueError(f"guidance must be between 0 and {MAX_GUIDANCE}, got {guidance!r}")
