@@ -1,0 +1,224 @@
+/**
+ * The DAW screen. State flows one way: the reducer holds mode + settings, useEngine turns them
+ * into sound, and each strip is a component fed with values and callbacks.
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useClient, useMutation, useQuery } from "urql";
+import { sharedAudioContext } from "./audio/context";
+import { SampleLibrary, type LoadFailure, type SampleKind } from "./audio/library";
+import { PARAMS, type ParamId } from "./audio/params";
+import { AccountBar } from "./components/AccountBar";
+import { AuthDialog, type AuthTab } from "./components/AuthDialog";
+import { ControlStrip } from "./components/ControlStrip";
+import { Header } from "./components/Header";
+import { KickSelectah } from "./components/KickSelectah";
+import { Knob } from "./components/Knob";
+import { LoadingOverlay } from "./components/LoadingOverlay";
+import { PresetsBar } from "./components/PresetsBar";
+import { Selectah, type SelectahOption } from "./components/Selectah";
+import { Strip } from "./components/Strip";
+import { installDebugHook } from "./debugHook";
+import type { StartupQuery as StartupData, UserFieldsFragment } from "./gql/graphql";
+import { LogoutMutation, PresetsQuery, StartupQuery } from "./graphql/operations";
+import { useEngine } from "./hooks/useEngine";
+import { useHotkeys, type Hotkey } from "./hooks/useHotkeys";
+import { usePresets } from "./hooks/usePresets";
+import { dawReducer, initialDawState, type SampleSlot } from "./state/daw";
+import { cyclePreset } from "./state/presets";
+
+type Sample = StartupData["samples"][number];
+
+function optionsOf(samples: readonly Sample[], kind: SampleKind): SelectahOption[] {
+  return samples.filter((sample) => sample.kind === kind).map((sample) => ({ key: sample.key, name: sample.name }));
+}
+
+export function App() {
+  const client = useClient();
+  const [startup] = useQuery({ query: StartupQuery });
+  const [, logout] = useMutation(LogoutMutation);
+  const library = useMemo(() => new SampleLibrary(), []);
+  const [samplesReady, setSamplesReady] = useState(false);
+  const [loadFailures, setLoadFailures] = useState<LoadFailure[]>([]);
+  // Undefined until a login or logout here; before that the start-up answer says who is logged in.
+  const [sessionUser, setUser] = useState<UserFieldsFragment | null | undefined>(undefined);
+  const [authTab, setAuthTab] = useState<AuthTab | null>(null);
+  const store = usePresets();
+  const [state, dispatch] = useReducer(dawReducer, undefined, () => initialDawState());
+  const transport = useEngine(library, state.settings, samplesReady);
+  const settingsRef = useRef(state.settings);
+  useEffect(() => {
+    settingsRef.current = state.settings;
+  }, [state.settings]);
+  const user = sessionUser === undefined ? (startup.data?.me ?? null) : sessionUser;
+
+  const samples = useMemo(() => startup.data?.samples ?? [], [startup.data]);
+  const stockKicks = useMemo(() => optionsOf(samples, "KICK"), [samples]);
+  const noises = useMemo(() => optionsOf(samples, "NOISE"), [samples]);
+  const impulseResponses = useMemo(() => optionsOf(samples, "IMPULSE_RESPONSE"), [samples]);
+
+  // Start-up: the user, the presets, then every stock sample decoded into the library.
+  useEffect(() => {
+    const data = startup.data;
+    if (!data) return;
+    store.replaceAll(data.presets);
+    const first = [...data.presets].sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (first) {
+      dispatch({ type: "loadPreset", preset: first });
+    } else {
+      const firstOf = (kind: SampleKind) => data.samples.find((sample) => sample.kind === kind)?.key ?? null;
+      dispatch({ type: "setSample", slot: "kickKey", key: firstOf("KICK") });
+      dispatch({ type: "setSample", slot: "noiseKey", key: firstOf("NOISE") });
+      dispatch({ type: "setSample", slot: "reverbKey", key: firstOf("IMPULSE_RESPONSE") });
+    }
+    const controller = new AbortController();
+    library.loadAll(data.samples, sharedAudioContext(), controller.signal).then((failures) => {
+      if (controller.signal.aborted) return;
+      setLoadFailures(failures);
+      setSamplesReady(true);
+    });
+    return () => controller.abort();
+    // store.replaceAll is stable; the start-up runs once per answer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [startup.data, library]);
+
+  useEffect(() => installDebugHook(library, () => settingsRef.current), [library]);
+
+  useEffect(() => {
+    transport.engine?.samplesChanged();
+  }, [transport.engine, samplesReady]);
+
+  const refreshPresets = useCallback(async () => {
+    const result = await client.query(PresetsQuery, {}, { requestPolicy: "network-only" }).toPromise();
+    if (result.data) store.replaceAll(result.data.presets);
+  }, [client, store]);
+
+  const setParam = useCallback((id: ParamId, value: number) => dispatch({ type: "setParam", id, value }), []);
+  const setSample = useCallback((slot: SampleSlot, key: string) => dispatch({ type: "setSample", slot, key }), []);
+  const stepPreset = useCallback(
+    (direction: 1 | -1) => {
+      const next = cyclePreset(store.presets, state.presetId, direction);
+      if (next) dispatch({ type: "loadPreset", preset: next });
+    },
+    [store.presets, state.presetId],
+  );
+
+  const hotkeys: Hotkey[] = [
+    { keys: [" "], label: "Space", description: "Play / stop", onDown: transport.togglePlay },
+    { keys: ["c", "C"], label: "C (hold)", description: "Cue: plays while held", onDown: transport.startCue, onUp: transport.endCue },
+    { keys: ["ArrowLeft"], label: "←", description: "Previous preset", onDown: () => stepPreset(-1) },
+    { keys: ["ArrowRight"], label: "→", description: "Next preset", onDown: () => stepPreset(1) },
+    {
+      keys: ["ArrowUp", "ArrowDown"],
+      label: "↑ ↓",
+      description: "Tempo ±1 BPM (Shift: ±10)",
+      onDown: (event) => setParam("bpm", state.settings.bpm + (event.key === "ArrowUp" ? 1 : -1) * (event.shiftKey ? 10 : 1)),
+    },
+  ];
+  useHotkeys(hotkeys);
+
+  const knob = (id: ParamId, layer: string) => (
+    <Knob key={id} id={`knob-${id}`} spec={PARAMS[id]} value={state.settings[id]} onChange={(value) => setParam(id, value)} label={PARAMS[id].label} ariaLabel={`${layer} ${PARAMS[id].label.toLowerCase()}`} />
+  );
+
+  const loadingSteps = [
+    { label: "Connecting to the server", done: startup.data !== undefined },
+    { label: "Loading the sample library", done: samplesReady },
+    { label: "Starting the audio engine", done: transport.engine !== null },
+  ];
+  const fatal = startup.error?.message ?? transport.error;
+  const ready = loadingSteps.every((step) => step.done);
+
+  return (
+    <div className={`app app--${state.mode}`}>
+      <Header title={state.mode === "kickGen" ? "AI KICK GEN MODE" : "KICK WITH REVERB"} hotkeys={hotkeys} username={user?.username ?? null} />
+      <main className="daw">
+        <PresetsBar
+          presets={store.presets}
+          currentId={state.presetId}
+          modified={state.modified}
+          canSave={user !== null}
+          onSelect={(preset) => dispatch({ type: "loadPreset", preset })}
+          onStep={stepPreset}
+          onSave={async (name) => {
+            const outcome = await store.save(name, state.settings);
+            if (outcome.ok) dispatch({ type: "presetSaved", preset: outcome.preset });
+            return outcome;
+          }}
+          onDelete={async (id) => {
+            const outcome = await store.remove(id);
+            if (outcome.ok) dispatch({ type: "presetDeleted", id });
+            return outcome;
+          }}
+        />
+        <ControlStrip
+          engine={transport.engine}
+          playing={transport.playing}
+          cueing={transport.cueing}
+          bpm={state.settings.bpm}
+          onBpm={(bpm) => setParam("bpm", bpm)}
+          onTogglePlay={transport.togglePlay}
+          onCueStart={transport.startCue}
+          onCueEnd={transport.endCue}
+        />
+        <div className="layers">
+          <Strip title="Kick" accent="kick" selector={<KickSelectah value={state.settings.kickKey} stockKicks={stockKicks} aiKicks={[]} onChange={(key) => setSample("kickKey", key)} />}>
+            {knob("kickLength", "Kick")}
+            {knob("kickDistortion", "Kick")}
+            {knob("kickOtt", "Kick")}
+          </Strip>
+          <Strip
+            title="Noise"
+            accent="noise"
+            selector={<Selectah id="noise-selectah" label="Noise sample" value={state.settings.noiseKey} groups={[{ label: "Noise", options: noises }]} onChange={(key) => setSample("noiseKey", key)} />}
+          >
+            {knob("noiseLowPass", "Noise")}
+            {knob("noiseHighPass", "Noise")}
+            {knob("noiseVolume", "Noise")}
+          </Strip>
+          <Strip
+            title="Reverb"
+            accent="reverb"
+            selector={
+              <Selectah id="reverb-selectah" label="Reverb impulse response" value={state.settings.reverbKey} groups={[{ label: "Impulse responses", options: impulseResponses }]} onChange={(key) => setSample("reverbKey", key)} />
+            }
+          >
+            {knob("reverbLowPass", "Reverb")}
+            {knob("reverbHighPass", "Reverb")}
+            {knob("reverbVolume", "Reverb")}
+          </Strip>
+        </div>
+        <Strip title="Master" accent="master">
+          {knob("masterOtt", "Master")}
+          {knob("masterDistortion", "Master")}
+          {knob("limiterPreGain", "Master")}
+        </Strip>
+        {loadFailures.length > 0 && (
+          <p className="notice notice--warning" role="alert">
+            {loadFailures.length} sample{loadFailures.length === 1 ? "" : "s"} could not be loaded: {loadFailures.map((failure) => failure.key).join(", ")}
+          </p>
+        )}
+      </main>
+      <AccountBar
+        username={user?.username ?? null}
+        onOpenAuth={setAuthTab}
+        onLogout={async () => {
+          await logout({});
+          setUser(null);
+          await refreshPresets();
+        }}
+      />
+      {authTab && (
+        <AuthDialog
+          initialTab={authTab}
+          onClose={() => setAuthTab(null)}
+          onAuthenticated={(member) => {
+            setUser(member);
+            setAuthTab(null);
+            void refreshPresets();
+          }}
+        />
+      )}
+      {!ready && <LoadingOverlay steps={loadingSteps} error={fatal ?? null} />}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The OTT band processor: three band inputs (low, mid, high) each follow their own peak envelope
+ * and get the upward + downward gain of `ottGainDb`; the output is their sum. Runs on the audio
+ * thread (AudioWorkletGlobalScope), in live and offline contexts alike.
+ */
+import { dbToGain, gainToDb } from "./dsp";
+import { ottGainDb, smoothingCoefficient } from "./ottCurve";
+
+declare const sampleRate: number;
+declare class AudioWorkletProcessor {
+  constructor();
+}
+declare function registerProcessor(name: string, processor: typeof AudioWorkletProcessor): void;
+
+const ATTACK_SECONDS = 0.002;
+const RELEASE_SECONDS = 0.08;
+
+class OttProcessor extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return [{ name: "amount", defaultValue: 0, minValue: 0, maxValue: 1, automationRate: "k-rate" }];
+  }
+
+  private readonly envelopes = [0, 0, 0];
+  private readonly attack = smoothingCoefficient(ATTACK_SECONDS, sampleRate);
+  private readonly release = smoothingCoefficient(RELEASE_SECONDS, sampleRate);
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][], parameters: Record<string, Float32Array>): boolean {
+    const amount = parameters.amount?.[0] ?? 0;
+    const output = outputs[0] ?? [];
+    for (const channel of output) channel.fill(0);
+    for (let band = 0; band < 3; band++) {
+      const input = inputs[band];
+      if (!input || input.length === 0) continue;
+      let envelope = this.envelopes[band] ?? 0;
+      const frames = input[0]?.length ?? 0;
+      for (let i = 0; i < frames; i++) {
+        let peak = 0;
+        for (const channel of input) peak = Math.max(peak, Math.abs(channel[i] ?? 0));
+        const coefficient = peak > envelope ? this.attack : this.release;
+        envelope = coefficient * envelope + (1 - coefficient) * peak;
+        const gain = amount === 0 ? 1 : dbToGain(ottGainDb(gainToDb(envelope), amount));
+        for (let c = 0; c < output.length; c++) {
+          const source = input[Math.min(c, input.length - 1)];
+          const target = output[c];
+          if (source && target) target[i] = (target[i] ?? 0) + (source[i] ?? 0) * gain;
+        }
+      }
+      this.envelopes[band] = envelope;
+    }
+    return true;
+  }
+}
+
+registerProcessor("kwr-ott", OttProcessor);

@@ -1,0 +1,21 @@
+/** A titled panel holding a layer's Selectah (or any control in its place) and its knobs. */
+import type { ReactNode } from "react";
+
+export interface StripProps {
+  title: string;
+  accent: "kick" | "noise" | "reverb" | "master";
+  selector?: ReactNode;
+  children: ReactNode;
+}
+
+export function Strip({ title, accent, selector, children }: StripProps) {
+  return (
+    <section className={`strip strip--${accent}`} aria-label={title}>
+      <header className="strip__header">
+        <h2 className="strip__title">{title}</h2>
+      </header>
+      {selector && <div className="strip__selector">{selector}</div>}
+      <div className="strip__knobs">{children}</div>
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  fragment PresetFields on Preset {\n    id\n    name\n    isShared\n    bpm\n    kickKey\n    aiKick {\n      id\n      name\n    }\n    kickLength\n    kickDistortion\n    kickOtt\n    noiseKey\n    noiseLowPass\n    noiseHighPass\n    noiseVolume\n    reverbKey\n    reverbLowPass\n    reverbHighPass\n    reverbVolume\n    masterOtt\n    masterDistortion\n    limiterPreGain\n  }\n": typeof types.PresetFieldsFragmentDoc,
+    "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetFields\n    }\n  }\n": typeof types.StartupDocument,
+    "\n  query Presets {\n    presets {\n      ...PresetFields\n    }\n  }\n": typeof types.PresetsDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  mutation CreatePreset($input: PresetInput!) {\n    createPreset(input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n    }\n  }\n": typeof types.CreatePresetDocument,
+    "\n  mutation UpdatePreset($id: ID!, $input: PresetInput!) {\n    updatePreset(id: $id, input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n": typeof types.UpdatePresetDocument,
+    "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on DeletePresetSuccess {\n        deletedId\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n": typeof types.DeletePresetDocument,
+};
+const documents: Documents = {
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  fragment PresetFields on Preset {\n    id\n    name\n    isShared\n    bpm\n    kickKey\n    aiKick {\n      id\n      name\n    }\n    kickLength\n    kickDistortion\n    kickOtt\n    noiseKey\n    noiseLowPass\n    noiseHighPass\n    noiseVolume\n    reverbKey\n    reverbLowPass\n    reverbHighPass\n    reverbVolume\n    masterOtt\n    masterDistortion\n    limiterPreGain\n  }\n": types.PresetFieldsFragmentDoc,
+    "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetFields\n    }\n  }\n": types.StartupDocument,
+    "\n  query Presets {\n    presets {\n      ...PresetFields\n    }\n  }\n": types.PresetsDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": types.LogoutDocument,
+    "\n  mutation CreatePreset($input: PresetInput!) {\n    createPreset(input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n    }\n  }\n": types.CreatePresetDocument,
+    "\n  mutation UpdatePreset($id: ID!, $input: PresetInput!) {\n    updatePreset(id: $id, input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n": types.UpdatePresetDocument,
+    "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on DeletePresetSuccess {\n        deletedId\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n": types.DeletePresetDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PresetFields on Preset {\n    id\n    name\n    isShared\n    bpm\n    kickKey\n    aiKick {\n      id\n      name\n    }\n    kickLength\n    kickDistortion\n    kickOtt\n    noiseKey\n    noiseLowPass\n    noiseHighPass\n    noiseVolume\n    reverbKey\n    reverbLowPass\n    reverbHighPass\n    reverbVolume\n    masterOtt\n    masterDistortion\n    limiterPreGain\n  }\n"): (typeof documents)["\n  fragment PresetFields on Preset {\n    id\n    name\n    isShared\n    bpm\n    kickKey\n    aiKick {\n      id\n      name\n    }\n    kickLength\n    kickDistortion\n    kickOtt\n    noiseKey\n    noiseLowPass\n    noiseHighPass\n    noiseVolume\n    reverbKey\n    reverbLowPass\n    reverbHighPass\n    reverbVolume\n    masterOtt\n    masterDistortion\n    limiterPreGain\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetFields\n    }\n  }\n"): (typeof documents)["\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Presets {\n    presets {\n      ...PresetFields\n    }\n  }\n"): (typeof documents)["\n  query Presets {\n    presets {\n      ...PresetFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreatePreset($input: PresetInput!) {\n    createPreset(input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreatePreset($input: PresetInput!) {\n    createPreset(input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePreset($id: ID!, $input: PresetInput!) {\n    updatePreset(id: $id, input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdatePreset($id: ID!, $input: PresetInput!) {\n    updatePreset(id: $id, input: $input) {\n      __typename\n      ... on PresetSuccess {\n        preset {\n          ...PresetFields\n        }\n      }\n      ... on PresetValidationError {\n        message\n        errors {\n          field\n          message\n        }\n      }\n      ... on PresetNameTaken {\n        message\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on DeletePresetSuccess {\n        deletedId\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeletePreset($id: ID!) {\n    deletePreset(id: $id) {\n      __typename\n      ... on DeletePresetSuccess {\n        deletedId\n      }\n      ... on PresetNotFound {\n        message\n      }\n      ... on SharedPresetReadOnly {\n        message\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,73 @@
+/** The preset list and its mutations; server errors come back as messages to show. */
+import { useCallback, useState } from "react";
+import { useMutation } from "urql";
+import type { DawSettings } from "../audio/params";
+import { CreatePresetMutation, DeletePresetMutation, UpdatePresetMutation } from "../graphql/operations";
+import { settingsToInput, sortPresets, type Preset } from "../state/presets";
+
+export type SaveOutcome = { ok: true; preset: Preset } | { ok: false; message: string };
+export type DeleteOutcome = { ok: true } | { ok: false; message: string };
+
+const NETWORK_PROBLEM = "The server could not be reached. Try again.";
+
+export interface PresetStore {
+  presets: Preset[];
+  replaceAll: (presets: readonly Preset[]) => void;
+  save: (name: string, settings: DawSettings) => Promise<SaveOutcome>;
+  remove: (id: string) => Promise<DeleteOutcome>;
+}
+
+function validationMessage(message: string, errors: readonly { field: string; message: string }[]): string {
+  return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.message}`).join(" ");
+}
+
+export function usePresets(): PresetStore {
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [, createPreset] = useMutation(CreatePresetMutation);
+  const [, updatePreset] = useMutation(UpdatePresetMutation);
+  const [, deletePreset] = useMutation(DeletePresetMutation);
+
+  const replaceAll = useCallback((next: readonly Preset[]) => setPresets(sortPresets(next)), []);
+
+  const upsert = useCallback((preset: Preset) => {
+    setPresets((current) => sortPresets([...current.filter((item) => item.id !== preset.id), preset]));
+  }, []);
+
+  /** Saving under the name of one of your own presets overwrites it; any other name creates one. */
+  const save = useCallback(
+    async (name: string, settings: DawSettings): Promise<SaveOutcome> => {
+      const input = settingsToInput(name, settings);
+      const existing = presets.find((preset) => !preset.isShared && preset.name.toLowerCase() === input.name.toLowerCase());
+      const outcome = existing
+        ? (await updatePreset({ id: existing.id, input })).data?.updatePreset
+        : (await createPreset({ input })).data?.createPreset;
+      if (!outcome) return { ok: false, message: NETWORK_PROBLEM };
+      switch (outcome.__typename) {
+        case "PresetSuccess":
+          upsert(outcome.preset);
+          return { ok: true, preset: outcome.preset };
+        case "PresetValidationError":
+          return { ok: false, message: validationMessage(outcome.message, outcome.errors) };
+        default:
+          return { ok: false, message: outcome.message };
+      }
+    },
+    [presets, createPreset, updatePreset, upsert],
+  );
+
+  const remove = useCallback(
+    async (id: string): Promise<DeleteOutcome> => {
+      const outcome = (await deletePreset({ id })).data?.deletePreset;
+      if (!outcome) return { ok: false, message: NETWORK_PROBLEM };
+      if (outcome.__typename === "DeletePresetSuccess") {
+        setPresets((current) => current.filter((preset) => preset.id !== outcome.deletedId));
+        return { ok: true };
+      }
+      if (outcome.__typename === "PresetNotFound") setPresets((current) => current.filter((preset) => preset.id !== id));
+      return { ok: false, message: outcome.message };
+    },
+    [deletePreset],
+  );
+
+  return { presets, replaceAll, save, remove };
+}
