@@ -125,7 +125,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "kwr")},
+            "CONFIG": {
+                # channels-redis waits for messages with 5 s blocking reads, which redis-py's
+                # default 5 s socket timeout would cut off, killing every idle websocket.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "kwr"),
+            },
         }
     }
     CACHES = {
@@ -230,8 +235,9 @@ KICKS_WORKER_THREADS = env_int("KICKS_WORKER_THREADS", 2 if KICKS_WORKER == "loc
 KICK_MODEL = os.environ.get("KICK_MODEL") or None
 KICK_MODEL_CACHE_DIR = os.environ.get("KICK_MODEL_CACHE_DIR") or None
 KICK_MODEL_DEVICE = os.environ.get("KICK_MODEL_DEVICE") or None
-KICKS_SAMPLING_STEPS = env_int("KICKS_SAMPLING_STEPS", 50)
-KICKS_GUIDANCE = float(os.environ.get("KICKS_GUIDANCE", 3.0))
+# Sampling steps and guidance scale; unset -> the model's own defaults (config.json).
+KICKS_SAMPLING_STEPS = int(os.environ["KICKS_SAMPLING_STEPS"]) if os.environ.get("KICKS_SAMPLING_STEPS") else None
+KICKS_GUIDANCE = float(os.environ["KICKS_GUIDANCE"]) if os.environ.get("KICKS_GUIDANCE") else None
 
 # Quotas: stored kicks per member (in-flight generations count), successful generations per
 # member per calendar day in KICKS_DAY_TIMEZONE, and generations per day across all members.

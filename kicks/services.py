@@ -16,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,6 +40,9 @@ from kicks.models import (
 from kicks.names import pick_kick_name
 from kicks.progress import ProgressEvent, ProgressSink, Stage
 from kicks.workers import KickWorker, WorkerFailed, WorkerProgress, WorkerUnavailable
+
+if TYPE_CHECKING:
+    from presets.models import Preset
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ class KickNotFound(Exception):
 
 
 class PresetsAffected(Exception):
-    def __init__(self, presets: list[Any]) -> None:
+    def __init__(self, presets: list[Preset]) -> None:
         super().__init__(
             "Deleting this kick will also delete these presets: "
             + ", ".join(preset.name for preset in presets)
@@ -447,16 +450,15 @@ def delete_kick(user: AbstractBaseUser, kick_id: int | str, *, confirm: bool) ->
         kick_pk = int(kick_id)
     except (TypeError, ValueError):
         raise KickNotFound from None
-    from presets.models import Preset  # TEMPORARY until the presets app lands
-
     with transaction.atomic():
         kick = GeneratedKick.objects.owned_by(user.pk).select_for_update().filter(pk=kick_pk).first()
         if kick is None:
             raise KickNotFound
-        presets = list(Preset.objects.filter(ai_kick=kick).order_by("name"))
+        # Preset.ai_kick protects the kick, so its presets go first, and only once confirmed.
+        presets = list(kick.presets.order_by("name"))
         if presets and not confirm:
             raise PresetsAffected(presets)
-        Preset.objects.filter(pk__in=[preset.pk for preset in presets]).delete()
+        kick.presets.all().delete()
         file_name = kick.audio.name
         deleted_id = kick.pk
         kick.delete()

@@ -78,8 +78,8 @@ class LocalWorker(KickWorker):
         *,
         cache_dir: str | None,
         device: str | None,
-        steps: int,
-        guidance: float,
+        steps: int | None,
+        guidance: float | None,
         timeout_s: float,
     ) -> None:
         self._model = model
@@ -91,37 +91,38 @@ class LocalWorker(KickWorker):
         self._pipeline: Any = None
         self._load_lock = threading.Lock()
 
-    def _loaded_pipeline(self, on_progress: ProgressCallback) -> Any:
+    def _loaded_pipeline(self, relay: Callable[[Any], None]) -> Any:
         with self._load_lock:
             if self._pipeline is None:
-                on_progress(WorkerProgress("LOADING_MODEL", 0, 1, "Loading the kick model"))
                 # Imported here: torch is heavy and only the process that generates needs it.
                 from gpu_worker import KickPipeline
 
-                try:
-                    self._pipeline = KickPipeline.from_pretrained(
-                        self._model, device=self._device, cache_dir=self._cache_dir
-                    )
-                except Exception as error:
-                    logger.exception("Could not load the kick model %r", self._model)
-                    raise WorkerUnavailable("The kick model could not be loaded.") from error
-                on_progress(WorkerProgress("LOADING_MODEL", 1, 1, "Kick model loaded"))
-            return self._pipeline
+                self._pipeline = KickPipeline.from_pretrained(
+                    self._model, device=self._device, cache_dir=self._cache_dir, lazy=True
+                )
+        try:
+            # Reads the weights on first use only, reporting LOADING_MODEL while it does.
+            self._pipeline.load(relay)
+        except _DeadlinePassed:
+            raise
+        except Exception as error:
+            logger.exception("Could not load the kick model %r", self._model)
+            raise WorkerUnavailable("The kick model could not be loaded.") from error
+        return self._pipeline
 
     def generate(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
-        pipeline = self._loaded_pipeline(on_progress)
         deadline = time.monotonic() + self._timeout_s
 
         def relay(event: Any) -> None:
             # A thread cannot be stopped from outside; the pipeline's own callback can.
             if time.monotonic() > deadline:
                 raise _DeadlinePassed
-            stage = event.stage.name
+            stage = str(event.stage)
             if stage in WORKER_STAGES:
                 on_progress(WorkerProgress(stage, event.step, event.total_steps, event.message))
 
         try:
-            (result,) = pipeline.generate(
+            (result,) = self._loaded_pipeline(relay).generate(
                 prompt,
                 seed=seed,
                 num_kicks=1,
@@ -131,6 +132,8 @@ class LocalWorker(KickWorker):
             )
         except _DeadlinePassed as error:
             raise WorkerFailed("The generator took too long.", retryable=True) from error
+        except WorkerUnavailable:
+            raise
         except Exception as error:
             logger.exception("The local kick pipeline failed")
             raise WorkerFailed("The generator failed.", retryable=True) from error
@@ -158,8 +161,8 @@ class ModalWorker(KickWorker):
         app_name: str,
         class_name: str,
         *,
-        steps: int,
-        guidance: float,
+        steps: int | None,
+        guidance: float | None,
         timeout_s: float,
         retries: int,
         backoff_s: float,

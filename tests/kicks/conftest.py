@@ -1,0 +1,144 @@
+"""Kick tests run the real pipeline: a tiny randomly initialised KickPipeline saved to a folder,
+loaded by the real LocalWorker, generating into real storage (a temp folder, or Supabase
+Storage's REST API on a local HTTP server)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+
+from kicks.progress import ProgressEvent
+from kicks.workers import KickWorker, configured_worker
+from presets.models import RANGES, Preset
+
+
+def build_tiny_model(folder: Path) -> Path:
+    from gpu_worker.config import (
+        KeywordEncoderConfig,
+        ModelConfig,
+        UNetConfig,
+        VAEConfig,
+        VocoderConfig,
+    )
+    from gpu_worker.pipeline import KickPipeline
+
+    config = ModelConfig(
+        vae=VAEConfig(channels=(4, 8)),
+        unet=UNetConfig(channels=(8, 16), attention_heads=2, embedding_dim=16),
+        keywords=KeywordEncoderConfig(embedding_dim=8),
+        vocoder=VocoderConfig(dim=8, intermediate_dim=16, num_layers=1),
+        default_steps=4,
+    )
+    KickPipeline.from_config(config, ["hit", "house", "punchy", "909"], device="cpu").save_pretrained(
+        folder
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+
+    # Tiny models gain nothing from intra-op threads, which only contend on a shared machine.
+    torch.set_num_threads(1)
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-kick-model"))
+
+
+@pytest.fixture
+def kicks_dir(tmp_path: Path) -> Path:
+    return tmp_path / "kicks"
+
+
+@pytest.fixture(autouse=True)
+def kick_settings(settings: Any, tiny_model_dir: Path, kicks_dir: Path) -> Any:
+    settings.KICKS_WORKER = "local"
+    settings.KICK_MODEL = str(tiny_model_dir)
+    settings.KICK_MODEL_DEVICE = "cpu"
+    settings.KICKS_SAMPLING_STEPS = 4
+    settings.KICKS_WORKER_TIMEOUT_S = 60
+    settings.KICKS_DAILY_LIMIT = 10
+    settings.KICKS_TOTAL_CAP = 30
+    settings.KICKS_GLOBAL_DAILY_BUDGET = 1000
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "kicks": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": kicks_dir, "base_url": "/media/kicks/"},
+        },
+    }
+    return settings
+
+
+@pytest.fixture
+def worker(kick_settings: Any) -> KickWorker:
+    return configured_worker()
+
+
+class Events(list[ProgressEvent]):
+    """A thread-safe ProgressSink that keeps what it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        with self._lock:
+            self.append(event)
+
+    def stages(self) -> list[str]:
+        return [str(event.stage) for event in self]
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+MakeUser = Callable[[str], AbstractBaseUser]
+
+
+@pytest.fixture
+def make_user(db: None) -> MakeUser:
+    def make(username: str) -> AbstractBaseUser:
+        return get_user_model().objects.create_user(
+            username=username, email=f"{username}@example.com", password="correct horse battery"
+        )
+
+    return make
+
+
+def make_preset(owner: AbstractBaseUser, name: str, kick: Any) -> Preset:
+    middle = {field: (bounds.min + bounds.max) / 2 for field, bounds in RANGES.items()}
+    middle["bpm"] = 130
+    return Preset.objects.create(
+        owner=owner, name=name, ai_kick=kick, noise_key="pink", reverb_key="hall", **middle
+    )
+
+
+def run_in_threads(count: int, target: Callable[[int], Any]) -> list[Any]:
+    """Run target(i) on `count` threads released at once; each closes its DB connection."""
+    barrier = threading.Barrier(count)
+    outcomes: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = target(index)
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -1,0 +1,245 @@
+"""Generating a kick end to end through the services, and every way it can fail."""
+
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from kicks import services
+from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
+from kicks.names import PREFIX
+from kicks.workers import LocalWorker, configured_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def generate(user, worker, events, request_id=None, prompt="punchy 909"):
+    return services.generate_kick(user, prompt, request_id, worker, events)
+
+
+def stored_files(kicks_dir: Path) -> list[Path]:
+    return sorted(path for path in kicks_dir.rglob("*") if path.is_file())
+
+
+def test_a_generated_kick_is_stored_named_and_counted(make_user, worker, events, kicks_dir):
+    user = make_user("techno")
+
+    success = generate(user, worker, events, request_id="req-1")
+
+    kick = success.kick
+    assert kick.owner == user
+    assert kick.name.startswith(PREFIX)
+    assert kick.prompt == "punchy 909"
+    assert kick.audio.name == f"{user.pk}/{kick.uuid}.wav"
+    with wave.open(io.BytesIO((kicks_dir / kick.audio.name).read_bytes())) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getnframes()) == (44100, 1, 88200)
+    generation = KickGeneration.objects.get(request_id="req-1")
+    assert generation.status == KickGeneration.Status.SUCCEEDED
+    assert generation.kick == kick
+    assert generation.seed == kick.seed
+    assert success.allowance.remaining_today == 9
+    assert success.allowance.total_count == 1
+
+
+def test_progress_events_arrive_in_order(make_user, worker, events):
+    generate(make_user("techno"), worker, events, request_id="req-1")
+
+    stages = events.stages()
+    assert stages[0] == "QUEUED"
+    assert stages[-2:] == ["UPLOADING", "DONE"]
+    assert "LOADING_MODEL" in stages
+    sampling = [event.step for event in events if event.stage == "SAMPLING"]
+    assert sampling == [1, 2, 3, 4]
+    order = ["QUEUED", "LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING", "UPLOADING", "DONE"]
+    assert [stage for stage in order if stage in stages] == order
+    assert [stages.index(stage) for stage in order] == sorted(stages.index(s) for s in order)
+    fractions = [event.fraction for event in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert {event.request_id for event in events} == {"req-1"}
+
+
+def test_names_are_unique_per_member(make_user, worker, events):
+    user = make_user("techno")
+
+    names = [generate(user, worker, events).kick.name for _ in range(3)]
+
+    assert len(set(names)) == 3
+
+
+def test_an_empty_prompt_means_hit_house(make_user, worker, events):
+    assert generate(make_user("techno"), worker, events, prompt="  ").kick.prompt == "hit house"
+
+
+def test_a_too_long_prompt_is_refused_and_changes_nothing(make_user, worker, events):
+    with pytest.raises(services.GenerationFailed) as raised:
+        generate(make_user("techno"), worker, events, prompt="x" * 201)
+
+    assert not raised.value.retryable
+    assert not KickGeneration.objects.exists()
+    assert events == []
+
+
+def test_a_too_long_request_id_is_refused(make_user, worker, events):
+    with pytest.raises(services.GenerationFailed, match="request id"):
+        generate(make_user("techno"), worker, events, request_id="r" * 65)
+    assert not KickGeneration.objects.exists()
+
+
+def assert_nothing_used(user, kicks_dir):
+    assert not GeneratedKick.objects.exists()
+    assert stored_files(kicks_dir) == []
+    assert services.allowance(user.pk).remaining_today == 10
+    assert KickGeneration.objects.get().status == KickGeneration.Status.FAILED
+
+
+def test_missing_weights_make_the_generator_unavailable(
+    make_user, events, settings, kicks_dir, tmp_path
+):
+    settings.KICK_MODEL = str(tmp_path / "no-such-model")
+    user = make_user("techno")
+
+    with pytest.raises(services.GenerationUnavailable):
+        generate(user, configured_worker(), events)
+
+    assert_nothing_used(user, kicks_dir)
+    assert events.stages()[0] == "QUEUED" and events.stages()[-1] == "FAILED"
+    assert KickGeneration.objects.get().failure == KickGeneration.Failure.UNAVAILABLE
+
+
+def test_a_pipeline_error_fails_retryably(make_user, events, settings, kicks_dir):
+    settings.KICKS_SAMPLING_STEPS = 0  # the pipeline itself refuses this
+    user = make_user("techno")
+
+    with pytest.raises(services.GenerationFailed) as raised:
+        generate(user, configured_worker(), events)
+
+    assert raised.value.retryable
+    assert_nothing_used(user, kicks_dir)
+    assert events.stages()[-1] == "FAILED"
+
+
+def test_a_worker_timeout_fails_retryably(make_user, events, settings, kicks_dir):
+    settings.KICKS_WORKER_TIMEOUT_S = 0
+    user = make_user("techno")
+
+    with pytest.raises(services.GenerationFailed, match="too long") as raised:
+        generate(user, configured_worker(), events)
+
+    assert raised.value.retryable
+    assert_nothing_used(user, kicks_dir)
+
+
+def test_an_upload_failure_stores_nothing_and_uses_no_quota(
+    make_user, worker, events, settings, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the kicks folder should be")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "kicks": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": blocker / "kicks"},
+        },
+    }
+    user = make_user("techno")
+
+    with pytest.raises(services.GenerationFailed) as raised:
+        generate(user, worker, events)
+
+    assert raised.value.retryable
+    assert not GeneratedKick.objects.exists()
+    assert services.allowance(user.pk).remaining_today == 10
+    assert KickGeneration.objects.get().failure == KickGeneration.Failure.RETRYABLE
+    assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
+
+
+@pytest.fixture
+def failing_kick_inserts():
+    """Make the database refuse new kicks, as a failing database would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_kick() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_kick()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER refuse_kick ON kicks_generatedkick"
+            if connection.vendor == "postgresql"
+            else "DROP TRIGGER refuse_kick"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION refuse_kick()")
+
+
+def test_a_database_failure_after_upload_removes_the_file(
+    make_user, worker, events, kicks_dir, failing_kick_inserts
+):
+    user = make_user("techno")
+
+    with pytest.raises(services.GenerationFailed) as raised:
+        generate(user, worker, events)
+
+    assert raised.value.retryable
+    assert_nothing_used(user, kicks_dir)
+    assert not OrphanedKickFile.objects.exists()
+    assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
+
+
+def test_a_worker_crash_mid_generation_releases_quota_after_the_reservation_expires(
+    make_user, worker, events, settings
+):
+    """A process that dies while its worker runs leaves a PENDING row behind."""
+    user = make_user("techno")
+    settings.KICKS_TOTAL_CAP = 1
+    services.reserve_generation(user, "hit house", "crashed", events)
+    with pytest.raises(services.TotalCapReached):
+        generate(user, worker, events)
+
+    KickGeneration.objects.filter(request_id="crashed").update(
+        created_at=KickGeneration.objects.get(request_id="crashed").created_at
+        - services.reservation_ttl()
+    )
+    generate(user, worker, events, request_id="after")
+
+    crashed = KickGeneration.objects.get(request_id="crashed")
+    assert crashed.status == KickGeneration.Status.FAILED
+    assert crashed.failure == KickGeneration.Failure.EXPIRED
+
+
+def test_a_result_arriving_after_its_reservation_expired_is_discarded(
+    make_user, worker, events, kicks_dir
+):
+    user = make_user("techno")
+    reservation = services.reserve_generation(user, "hit house", "slow", events)
+    KickGeneration.objects.filter(pk=reservation.generation_id).update(
+        status=KickGeneration.Status.FAILED, failure=KickGeneration.Failure.EXPIRED
+    )
+
+    with pytest.raises(services.GenerationFailed, match="too long"):
+        services.run_generation(reservation, worker, events)
+
+    assert not GeneratedKick.objects.exists()
+    assert stored_files(kicks_dir) == []
+
+
+def test_the_worker_is_built_once_per_configuration(settings):
+    first = configured_worker()
+    assert isinstance(first, LocalWorker)
+    assert configured_worker() is first
+    settings.KICKS_SAMPLING_STEPS = 5
+    assert configured_worker() is not first
