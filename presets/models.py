@@ -99,8 +99,9 @@ class Preset(models.Model):
         validators=[RegexValidator(NAME_PATTERN, message=NAME_RULE)],
     )
     bpm = models.PositiveSmallIntegerField(validators=RANGES["bpm"].validators())
-    # The kick: a stock kick or one of the owner's AI kicks, never both. PROTECT: the kicks app
-    # deletes the presets using a kick explicitly (after the member confirms), never silently.
+    # The kick: a stock kick or one of the owner's AI kicks, never both. RESTRICT: deleting a kick
+    # that presets use fails, so the kicks app deletes those presets explicitly (once the member
+    # confirms) and none silently loses its kick; deleting a member still takes both along.
     kick_key = models.CharField(
         max_length=64, blank=True, validators=[StockKeyValidator(SampleKind.KICK)]
     )
@@ -108,7 +109,7 @@ class Preset(models.Model):
         "kicks.GeneratedKick",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="presets",
     )
     kick_length = _ranged_float("kick_length")
