@@ -274,6 +274,6 @@ elif KICKS_STORAGE != "local":
 # WhiteNoise may tell browsers to cache those URLs forever.
 STOCK_SAMPLES_DIR = Path(os.environ.get("STOCK_SAMPLES_DIR", VAR_DIR / "samples"))
 (STOCK_SAMPLES_DIR / "audio").mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), ("samples", STOCK_SAMPLES_DIR / "audio")]
+STATICFILES_DIRS = [("samples", STOCK_SAMPLES_DIR / "audio")]
 WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
 WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"
