@@ -71,7 +71,7 @@ class VAEConfig:
 class UNetConfig:
     """Denoising U-Net over the VAE latent, conditioned on the timestep and on keywords."""
 
-    channels: tuple[int, ...] = (64, 96, 128)
+    channels: tuple[int, ...] = (48, 96, 128)
     blocks_per_level: int = 1
     # Self-attention at the lowest resolution only (a handful of positions, so it is cheap).
     attention_heads: int = 4

@@ -1,0 +1,187 @@
+"""Modal deployment of the kick generator: ``modal deploy gpu_worker/modal_app.py``.
+
+Settings, read when the app is deployed (and passed on to the containers):
+  KICKGEN_GPU           GPU type of the worker (default "L4"; "H100" for the fastest kicks)
+  KICKGEN_MODEL         model folder or Hugging Face Hub repo id (default: the weights shipped in
+                        gpu_worker/pretrained/kick-gen-v1, baked into the image)
+  KICKGEN_CACHE_VOLUME  Modal Volume that caches Hub downloads across containers
+
+The methods' bodies live in KickGeneratorService, a plain class the tests run locally against a
+real pipeline; this module only adds the Modal wiring.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import modal
+
+from gpu_worker import DEFAULT_MODEL_PATH
+from gpu_worker.pipeline import DEFAULT_PROMPT, KickPipeline, KickResult, ProgressEvent
+
+APP_NAME = "kick-generator-app"
+CLASS_NAME = "KickGenerator"
+GPU = os.environ.get("KICKGEN_GPU", "L4")
+MODEL = os.environ.get("KICKGEN_MODEL", "")
+CACHE_VOLUME = os.environ.get("KICKGEN_CACHE_VOLUME", "kick-generator-hub-cache")
+CACHE_MOUNT = "/cache"
+HUB_CACHE_DIR = f"{CACHE_MOUNT}/huggingface"
+REMOTE_PACKAGE = "/root/gpu_worker"
+
+image = (
+    modal.Image.debian_slim(python_version="3.11")
+    .pip_install(
+        "torch==2.11.0",
+        "torchaudio==2.11.0",
+        "numpy==2.4.6",
+        "soundfile==0.14.0",
+        "safetensors==0.8.0",
+        "huggingface_hub==2.4.0",
+    )
+    .env({"HF_HUB_DISABLE_TELEMETRY": "1"})
+    .add_local_python_source("gpu_worker")
+)
+if DEFAULT_MODEL_PATH.is_dir():
+    image = image.add_local_dir(
+        DEFAULT_MODEL_PATH,
+        remote_path=f"{REMOTE_PACKAGE}/{DEFAULT_MODEL_PATH.relative_to(DEFAULT_MODEL_PATH.parents[1])}",
+    )
+
+app = modal.App(APP_NAME)
+hub_cache = modal.Volume.from_name(CACHE_VOLUME, create_if_missing=True)
+
+
+def result_message(kick: KickResult) -> dict[str, Any]:
+    return {
+        "type": "result",
+        "wav": kick.wav,
+        "seed": kick.seed,
+        "keywords": kick.keywords,
+        "ignored_words": kick.ignored_words,
+    }
+
+
+def progress_message(event: ProgressEvent) -> dict[str, Any]:
+    return {
+        "type": "progress",
+        "stage": event.stage.value,
+        "step": event.step,
+        "total_steps": event.total_steps,
+        "fraction": event.fraction,
+        "message": event.message,
+    }
+
+
+class KickGeneratorService:
+    """What a KickGenerator container does, without Modal."""
+
+    def __init__(self, pipeline: KickPipeline) -> None:
+        self.pipeline = pipeline
+
+    def generate_stream(
+        self,
+        prompt: str = DEFAULT_PROMPT,
+        seed: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yields progress messages while the kick is generated, then one result message.
+
+        Generation runs in a thread so that progress leaves the container as it happens; an
+        exception in generation is re-raised here, after the progress sent before it.
+        """
+        messages: queue.Queue[dict[str, Any] | BaseException] = queue.Queue()
+
+        def run() -> None:
+            try:
+                [kick] = self.pipeline.generate(
+                    prompt,
+                    seed=seed,
+                    steps=steps,
+                    guidance=guidance,
+                    on_progress=lambda event: messages.put(progress_message(event)),
+                )
+                messages.put(result_message(kick))
+            except BaseException as error:  # handed to the consumer, which re-raises it
+                messages.put(error)
+
+        worker = threading.Thread(target=run, name="kick-generation", daemon=True)
+        worker.start()
+        while True:
+            message = messages.get()
+            if isinstance(message, BaseException):
+                worker.join()
+                raise message
+            yield message
+            if message["type"] == "result":
+                worker.join()
+                return
+
+    def generate_batch(
+        self,
+        prompt: str = DEFAULT_PROMPT,
+        seeds: Sequence[int] = (),
+        steps: int | None = None,
+        guidance: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """One result message per seed, generated as one batch."""
+        kicks = self.pipeline.generate(prompt, seeds=list(seeds), steps=steps, guidance=guidance)
+        return [result_message(kick) for kick in kicks]
+
+
+@app.cls(
+    image=image,
+    gpu=GPU,
+    volumes={CACHE_MOUNT: hub_cache},
+    env={"KICKGEN_MODEL": MODEL},
+    scaledown_window=300,
+    timeout=600,
+)
+class KickGenerator:
+    @modal.enter()
+    def load(self) -> None:
+        source = os.environ.get("KICKGEN_MODEL") or None
+        pipeline = KickPipeline.from_pretrained(source, cache_dir=HUB_CACHE_DIR)
+        if source is not None and not Path(source).exists():
+            hub_cache.commit()  # keep the downloaded snapshot for the next containers
+        self.service = KickGeneratorService(pipeline)
+
+    @modal.method()
+    def generate_stream(
+        self,
+        prompt: str = DEFAULT_PROMPT,
+        seed: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        yield from self.service.generate_stream(prompt, seed, steps, guidance)
+
+    @modal.method()
+    def generate_batch(
+        self,
+        prompt: str = DEFAULT_PROMPT,
+        seeds: Sequence[int] = (),
+        steps: int | None = None,
+        guidance: float | None = None,
+    ) -> list[dict[str, Any]]:
+        return self.service.generate_batch(prompt, seeds, steps, guidance)
+
+
+@app.local_entrypoint()
+def smoke(prompt: str = DEFAULT_PROMPT, seed: int = 7, out: str = "modal-smoke.wav") -> None:
+    """`modal run gpu_worker/modal_app.py`: streams one kick from the deployed class's code."""
+    generator = KickGenerator()
+    for message in generator.generate_stream.remote_gen(prompt, seed):
+        if message["type"] == "progress":
+            print(
+                f"{message['stage']:<14} {message['step']:>3}/{message['total_steps']:<3} "
+                f"{message['message']}"
+            )
+        else:
+            Path(out).write_bytes(message["wav"])
+            print(f"seed {message['seed']} keywords {message['keywords']} -> {out}")
