@@ -145,3 +145,16 @@ def test_files_are_served_as_cacheable_wav(client, served_library) -> None:
     body = b"".join(response.streaming_content)
     assert body == audio_path(served_library, "ir-warehouse").read_bytes()
     assert client.get("/static/samples/ir-warehouse.000000000000.wav").status_code == 404
+
+
+def test_the_system_check_warns_while_the_library_is_missing(tmp_path, settings) -> None:
+    from presets.checks import stock_library_is_built
+
+    settings.STOCK_SAMPLES_DIR = tmp_path
+    assert [message.id for message in stock_library_is_built(None)] == ["presets.W001"]
+
+
+def test_the_system_check_passes_with_the_library(served_library) -> None:
+    from presets.checks import stock_library_is_built
+
+    assert stock_library_is_built(None) == []
