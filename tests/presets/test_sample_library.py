@@ -158,3 +158,42 @@ def test_the_system_check_passes_with_the_library(served_library) -> None:
     from presets.checks import stock_library_is_built
 
     assert stock_library_is_built(None) == []
+
+
+def power_spectrum(signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.fft.rfftfreq(len(signal), 1 / SAMPLE_RATE), np.abs(np.fft.rfft(signal)) ** 2
+
+
+@pytest.mark.parametrize(("key", "db_per_octave"), [("noise-pink", -3.0), ("noise-brown", -6.0)])
+def test_coloured_noises_have_their_spectral_slope(sample_library, key, db_per_octave) -> None:
+    audio, _ = soundfile.read(audio_path(sample_library, key), always_2d=True)
+    freqs, power = power_spectrum(audio[:, 0])
+
+    def level(low: float) -> float:  # mean power over one octave, in dB
+        return 10 * np.log10(np.mean(power[(freqs >= low) & (freqs < 2 * low)]))
+
+    assert (level(1600) - level(100)) / 4 == pytest.approx(db_per_octave, abs=0.5)
+
+
+def test_impulse_responses_decay_as_designed(sample_library) -> None:
+    """RT60 measured by Schroeder integration (T20) is the recipe's, within 25 %."""
+    for sample in CATALOGUE:
+        if sample.kind is not SampleKind.IMPULSE_RESPONSE:
+            continue
+        audio, _ = soundfile.read(audio_path(sample_library, sample.key), always_2d=True)
+        energy = np.cumsum((audio.mean(axis=1) ** 2)[::-1])[::-1]
+        decay_db = 10 * np.log10(energy / energy[0] + 1e-30)  # the faded end is exact silence
+        t20 = (np.argmax(decay_db <= -25) - np.argmax(decay_db <= -5)) / SAMPLE_RATE
+        assert 3 * t20 == pytest.approx(sample.recipe.rt60_s, rel=0.25), sample.key
+
+
+def test_dark_impulse_responses_are_darker(sample_library) -> None:
+    def centroid(key: str) -> float:
+        audio, _ = soundfile.read(audio_path(sample_library, key), always_2d=True)
+        freqs, power = power_spectrum(audio.mean(axis=1))
+        return float(np.sum(freqs * power) / np.sum(power))
+
+    keys = keys_of(SampleKind.IMPULSE_RESPONSE)
+    dark = [centroid(key) for key in keys if key.startswith("ir-dark-")]
+    others = [centroid(key) for key in keys if not key.startswith("ir-dark-")]
+    assert len(dark) >= 2 and max(dark) < min(others)
