@@ -38,3 +38,7 @@ lint: install
 # The stock sound library (presets app): rendered by our own code, reproducible, a few seconds.
 samples: install
 	DEBUG=1 $(PY) manage.py build_samples
+
+# Kick generation speed and memory against a pipeline of the original's shape (gpu_worker/README.md).
+bench-generation: install
+	nice -n 10 $(PY) bench/generation.py

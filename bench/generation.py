@@ -1,0 +1,428 @@
+"""Kick generation benchmark: our pipeline against a pipeline of the original's shape, same run.
+
+    nice .venv/bin/python bench/generation.py [--threads 2] [--runs 20] [--model PATH_OR_HUB_ID]
+
+Prints, per device (CPU with --threads threads; CUDA when present): p50/p95 seconds per kick at
+batch 1, throughput at batch 16 (and 256 on CUDA), a per-stage breakdown, and the ratios to the
+baseline; then peak memory (RSS) of a process holding each loaded pipeline after one kick, and,
+when trained weights exist, how far fewer DDIM steps move the kick from a 100-step reference.
+
+The baseline is the original author's shape, built here with random weights (speed does not
+depend on the weights): a ~5.9M-parameter U-Net run twice per step (unbatched classifier-free
+guidance) for 50 DDIM steps, and a ~3.7M-parameter HiFi-GAN vocoder (upsampling 8-8-2-2-2,
+multi-receptive-field blocks with kernels 3/7/11), with our VAE decoder and post-processing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gpu_worker import DEFAULT_MODEL_PATH  # noqa: E402
+from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess  # noqa: E402
+from gpu_worker.config import ModelConfig, UNetConfig  # noqa: E402
+from gpu_worker.models import UNet  # noqa: E402
+from gpu_worker.pipeline import KickPipeline  # noqa: E402
+
+T = TypeVar("T")
+PROMPT = "hit house"
+RANDOM_VOCAB = ["hit", "house", "punchy", "909", "808", "long", "short", "deep", "tight", "techno"]
+BASELINE_UNET = UNetConfig(channels=(64, 128, 216), embedding_dim=256)
+BASELINE_STEPS = 50
+BASELINE_GUIDANCE = 3.0
+
+
+class _HiFiGANResBlock(nn.Module):
+    def __init__(self, channels: int, kernel_size: int, dilations: tuple[int, ...] = (1, 3, 5)):
+        super().__init__()
+        self.dilated = nn.ModuleList(
+            nn.Conv1d(
+                channels, channels, kernel_size, dilation=d, padding=d * (kernel_size - 1) // 2
+            )
+            for d in dilations
+        )
+        self.plain = nn.ModuleList(
+            nn.Conv1d(channels, channels, kernel_size, padding=(kernel_size - 1) // 2)
+            for _ in dilations
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for dilated, plain in zip(self.dilated, self.plain, strict=True):
+            x = x + plain(F.leaky_relu(dilated(F.leaky_relu(x, 0.1)), 0.1))
+        return x
+
+
+class HiFiGANGenerator(nn.Module):
+    """HiFi-GAN V1 generator layout (Kong et al. 2020) for hop 512, at the original's size."""
+
+    def __init__(self, n_mels: int = 128, initial_channels: int = 256) -> None:
+        super().__init__()
+        rates = (8, 8, 2, 2, 2)
+        self.conv_pre = nn.Conv1d(n_mels, initial_channels, 7, padding=3)
+        self.ups = nn.ModuleList()
+        self.resblocks = nn.ModuleList()
+        channels = initial_channels
+        for rate in rates:
+            self.ups.append(
+                nn.ConvTranspose1d(channels, channels // 2, 2 * rate, rate, padding=rate // 2)
+            )
+            channels //= 2
+            self.resblocks.append(nn.ModuleList(_HiFiGANResBlock(channels, k) for k in (3, 7, 11)))
+        self.conv_post = nn.Conv1d(channels, 1, 7, padding=3)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        x = self.conv_pre(mel)
+        for up, blocks in zip(self.ups, self.resblocks, strict=True):
+            x = up(F.leaky_relu(x, 0.1))
+            x = sum(block(x) for block in blocks) / len(blocks)
+        return torch.tanh(self.conv_post(F.leaky_relu(x))).squeeze(1)
+
+
+class BaselinePipeline:
+    """The original's inference path: two U-Net calls per DDIM step, HiFi-GAN vocoder."""
+
+    def __init__(self, ours: KickPipeline, device: torch.device) -> None:
+        torch.manual_seed(0)
+        config = ours.config
+        self.ours = ours
+        self.config = config
+        self.unet = UNet(BASELINE_UNET, config.vae.latent_channels, config.keywords.embedding_dim)
+        self.vocoder = HiFiGANGenerator(config.audio.n_mels)
+        for module in (self.unet, self.vocoder):
+            module.to(device).eval().requires_grad_(False)
+        self.device = device
+
+    def parameter_counts(self) -> dict[str, int]:
+        return {
+            "unet": sum(p.numel() for p in self.unet.parameters()),
+            "vocoder": sum(p.numel() for p in self.vocoder.parameters()),
+        }
+
+    def sample_latents(self, seeds: list[int]) -> torch.Tensor:
+        ours = self.ours
+        latents = ours.initial_noise(seeds)
+        conditional = ours.keyword_embedding(ours.vocabulary.tokenize(PROMPT).ids)
+        unconditional = ours.keyword_embedding(())
+        sampler = ours._sampler
+        timesteps = sampler.timesteps(BASELINE_STEPS)
+        batch = latents.shape[0]
+        for index, timestep in enumerate(timesteps):
+            previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
+            t = torch.full((batch,), timestep, device=self.device)
+            cond = self.unet(latents, t, conditional.expand(batch, -1))
+            uncond = self.unet(latents, t, unconditional.expand(batch, -1))
+            prediction = uncond + BASELINE_GUIDANCE * (cond - uncond)
+            latents = sampler.step(prediction, timestep, previous, latents)
+        return latents
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _timed(function: Callable[[], T], device: torch.device) -> tuple[float, T]:
+    _sync(device)
+    start = time.perf_counter()
+    result = function()
+    _sync(device)
+    return time.perf_counter() - start, result
+
+
+def _time(function: Callable[[], object], device: torch.device) -> float:
+    return _timed(function, device)[0]
+
+
+STAGES = ("sampling", "decoding", "vocoding", "post")
+
+
+def _stage_timings(
+    sample: Callable[[], torch.Tensor],
+    decode: Callable[[torch.Tensor], torch.Tensor],
+    vocode: Callable[[torch.Tensor], torch.Tensor],
+    pipeline: KickPipeline,
+) -> tuple[float, ...]:
+    device = pipeline.device
+    with torch.inference_mode():
+        sampling, latents = _timed(sample, device)
+        decoding, mel = _timed(lambda: decode(latents), device)
+        vocoding, audio = _timed(lambda: vocode(mel), device)
+        post = _time(lambda: _post(audio, pipeline), device)
+    return sampling, decoding, vocoding, post
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _post(audio: torch.Tensor, pipeline: KickPipeline) -> list[bytes]:
+    kicks = postprocess(audio.cpu(), pipeline.config.audio)
+    return [encode_wav(kick, pipeline.config.audio.sample_rate) for kick in kicks]
+
+
+def measure_ours(pipeline: KickPipeline, runs: int, batch_sizes: list[int]) -> dict[str, float]:
+    device = pipeline.device
+    config = pipeline.config
+    ids = pipeline.vocabulary.tokenize(PROMPT).ids
+    steps, guidance = config.default_steps, config.default_guidance
+    for seed in range(2):
+        pipeline.generate(PROMPT, seed=seed)
+    latencies = [
+        _time(lambda s=seed: pipeline.generate(PROMPT, seed=s), device) for seed in range(runs)
+    ]
+    timings = [
+        _stage_timings(
+            lambda s=seed: pipeline.sample_latents(ids, [s], steps, guidance),
+            pipeline.decode,
+            pipeline.vocode,
+            pipeline,
+        )
+        for seed in range(max(3, runs // 2))
+    ]
+    result = {
+        "p50": statistics.median(latencies),
+        "p95": _percentile(latencies, 0.95),
+        **{name: statistics.median(t[i] for t in timings) for i, name in enumerate(STAGES)},
+    }
+    for batch in batch_sizes:
+        pipeline.generate(PROMPT, seed=0, num_kicks=batch)
+        seconds = min(
+            _time(lambda b=batch: pipeline.generate(PROMPT, seed=0, num_kicks=b), device)
+            for _ in range(3)
+        )
+        result[f"throughput@{batch}"] = batch / seconds
+    return result
+
+
+def measure_baseline(
+    baseline: BaselinePipeline, runs: int, batch_sizes: list[int]
+) -> dict[str, float]:
+    ours = baseline.ours
+
+    def kick(seeds: list[int]) -> tuple[float, ...]:
+        return _stage_timings(
+            lambda: baseline.sample_latents(seeds), ours.decode, baseline.vocoder, ours
+        )
+
+    kick([0])
+    timings = [kick([seed]) for seed in range(runs)]
+    totals = [sum(t) for t in timings]
+    result = {
+        "p50": statistics.median(totals),
+        "p95": _percentile(totals, 0.95),
+        **{name: statistics.median(t[i] for t in timings) for i, name in enumerate(STAGES)},
+    }
+    for batch in batch_sizes:
+        seconds = sum(kick(list(range(batch))))
+        result[f"throughput@{batch}"] = batch / seconds
+    return result
+
+
+def quality_versus_steps(
+    pipeline: KickPipeline, steps_list: list[int], seeds: int
+) -> list[tuple[int, float]]:
+    """Mean absolute log-mel difference (normalised units) between kicks at N steps and the same
+    seeds at 100 steps, averaged over three prompts: how much quality the shortcut costs."""
+    analysis = LogMelSpectrogram(pipeline.config.audio)
+    prompts = [PROMPT, "punchy 909", "long deep 808"]
+
+    def mels(steps: int) -> torch.Tensor:
+        kicks = [
+            kick.wav
+            for prompt in prompts
+            for kick in pipeline.generate(prompt, seed=0, num_kicks=seeds, steps=steps)
+        ]
+        audio = torch.stack([torch.from_numpy(decode_wav(data)[0]) for data in kicks])
+        return analysis(audio)
+
+    reference = mels(100)
+    return [(steps, float((mels(steps) - reference).abs().mean())) for steps in steps_list]
+
+
+def _memory_probe(kind: str, model: str | None, threads: int) -> None:
+    """Runs in a child process: load, generate one kick, print peak and anonymous RSS in MiB."""
+    torch.set_num_threads(threads)
+    if kind != "bare":
+        pipeline = _load(model, torch.device("cpu"))[0]
+        if kind == "ours":
+            pipeline.generate(PROMPT, seed=0)
+        else:
+            baseline = BaselinePipeline(pipeline, torch.device("cpu"))
+            with torch.inference_mode():
+                audio = baseline.vocoder(pipeline.decode(baseline.sample_latents([0])))
+            _post(audio, pipeline)
+    status = dict(
+        line.split(":", 1)
+        for line in Path("/proc/self/status").read_text().splitlines()
+        if ":" in line
+    )
+    print(json.dumps({key: int(status[key].split()[0]) / 1024 for key in ("VmHWM", "RssAnon")}))
+
+
+def _probe(kind: str, model: str | None, threads: int) -> dict[str, float]:
+    command = [sys.executable, __file__, "--memory-probe", kind, "--threads", str(threads)]
+    if model:
+        command += ["--model", model]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _load(model: str | None, device: torch.device) -> tuple[KickPipeline, str]:
+    if model is not None or DEFAULT_MODEL_PATH.is_dir():
+        return KickPipeline.from_pretrained(
+            model, device=device
+        ), f"trained ({model or DEFAULT_MODEL_PATH.name})"
+    config = ModelConfig()
+    return KickPipeline.from_config(
+        config, RANDOM_VOCAB, device=device
+    ), "random init (no shipped weights yet)"
+
+
+def _print_table(title: str, rows: list[tuple[str, ...]]) -> None:
+    print(f"\n### {title}\n")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print(
+            "| "
+            + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            + " |"
+        )
+        if index == 0:
+            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def run_device(device: torch.device, args: argparse.Namespace) -> None:
+    pipeline, weights = _load(args.model, device)
+    baseline = BaselinePipeline(pipeline, device)
+    batch_sizes = [16, 256] if device.type == "cuda" else [16]
+    ours = measure_ours(pipeline, args.runs, batch_sizes)
+    base = measure_baseline(baseline, max(3, args.runs // 4), batch_sizes[:1])
+    config = pipeline.config
+    ours_counts = pipeline.models.parameter_counts()
+    base_counts = baseline.parameter_counts()
+    label = f"{device.type}" + (
+        f", {torch.get_num_threads()} threads"
+        if device.type == "cpu"
+        else f", {torch.cuda.get_device_name(device)}"
+    )
+    print(f"\n## {label}; our weights: {weights}")
+    print(
+        f"ours: U-Net {ours_counts['unet']:,} params, {config.default_steps} DDIM steps, guidance "
+        f"{config.default_guidance} as one batched forward; Vocos-style vocoder "
+        f"{ours_counts['vocoder']:,}; VAE {ours_counts['vae']:,}\n"
+        f"baseline: U-Net {base_counts['unet']:,} params x2 per step, {BASELINE_STEPS} steps; "
+        f"HiFi-GAN {base_counts['vocoder']:,}; same VAE decoder"
+    )
+    rows = [("metric", "ours", "baseline", "baseline / ours")]
+    for key in ("p50", "p95", "sampling", "decoding", "vocoding", "post"):
+        name = f"{key} per kick (batch 1)" if key in ("p50", "p95") else f"  stage: {key}"
+        rows.append((name, _ms(ours[key]), _ms(base[key]), f"{base[key] / ours[key]:.1f}x"))
+    for batch in batch_sizes:
+        key = f"throughput@{batch}"
+        if key in base:
+            rows.append(
+                (
+                    f"kicks/s at batch {batch}",
+                    f"{ours[key]:.1f}",
+                    f"{base[key]:.1f}",
+                    f"{ours[key] / base[key]:.1f}x (ours faster)",
+                )
+            )
+        else:
+            rows.append((f"kicks/s at batch {batch}", f"{ours[key]:.1f}", "-", "-"))
+    _print_table(f"Latency and throughput ({label})", rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument(
+        "--memory-probe", choices=["bare", "ours", "baseline"], help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.memory_probe:
+        _memory_probe(args.memory_probe, args.model, args.threads)
+        return
+
+    run_device(torch.device("cpu"), args)
+    if torch.cuda.is_available():
+        run_device(torch.device("cuda"), args)
+
+    bare, ours, base = (
+        _probe(kind, args.model, args.threads) for kind in ("bare", "ours", "baseline")
+    )
+    _print_table(
+        "Peak memory on CPU (process RSS after loading and one kick)",
+        [
+            ("process", "peak RSS (VmHWM)", "anonymous RSS", "peak over bare import"),
+            (
+                "import torch + gpu_worker only",
+                f"{bare['VmHWM']:.0f} MiB",
+                f"{bare['RssAnon']:.0f} MiB",
+                "-",
+            ),
+            (
+                "ours",
+                f"{ours['VmHWM']:.0f} MiB",
+                f"{ours['RssAnon']:.0f} MiB",
+                f"+{ours['VmHWM'] - bare['VmHWM']:.0f} MiB",
+            ),
+            (
+                "baseline",
+                f"{base['VmHWM']:.0f} MiB",
+                f"{base['RssAnon']:.0f} MiB",
+                f"+{base['VmHWM'] - bare['VmHWM']:.0f} MiB",
+            ),
+        ],
+    )
+
+    pipeline, weights = _load(args.model, torch.device("cpu"))
+    files = [
+        DEFAULT_MODEL_PATH / name
+        for name in (
+            "vae.safetensors",
+            "unet.safetensors",
+            "keywords.safetensors",
+            "vocoder.safetensors",
+        )
+    ]
+    if all(f.is_file() for f in files) and args.model is None:
+        print(f"\nshipped weights: {sum(f.stat().st_size for f in files) / 2**20:.1f} MiB")
+    if weights.startswith("random") or args.skip_quality:
+        print("\n(quality versus steps skipped: it needs trained weights)")
+        return
+    steps_list = sorted({10, 15, 20, 25, 30, 50, pipeline.config.default_steps})
+    rows = [("DDIM steps", "mean |log-mel - 100-step log-mel|")]
+    rows += [
+        (str(steps), f"{distance:.4f}")
+        for steps, distance in quality_versus_steps(pipeline, steps_list, seeds=4)
+    ]
+    _print_table(f"Quality versus steps (guidance {pipeline.config.default_guidance}, CPU)", rows)
+
+
+if __name__ == "__main__":
+    main()
