@@ -6,7 +6,8 @@ in-memory layer (neither set); tests marked `postgres` need PostgreSQL and skip 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -116,3 +117,101 @@ def ws_headers() -> WsHeaders:
         return headers
 
     return build
+
+
+class GraphQLWebSocket:
+    """A graphql-transport-ws client driving the real ASGI application in-process.
+
+    (channels.testing needs daphne, which the project does not use.)
+    """
+
+    def __init__(
+        self,
+        headers: list[tuple[bytes, bytes]],
+        subprotocols: list[str] | None = None,
+        application: Any = None,
+    ) -> None:
+        from asgiref.testing import ApplicationCommunicator
+
+        from backend.asgi import application as site
+
+        self.communicator = ApplicationCommunicator(
+            application or site,
+            {
+                "type": "websocket",
+                "path": "/graphql/",
+                "query_string": b"",
+                "headers": headers,
+                "subprotocols": subprotocols or ["graphql-transport-ws"],
+            },
+        )
+        self.next_id = 0
+
+    async def connect(self) -> dict[str, Any]:
+        """The handshake's answer: websocket.accept or websocket.close (with its code)."""
+        await self.communicator.send_input({"type": "websocket.connect"})
+        return await self.communicator.receive_output(timeout=5)
+
+    async def init(self) -> None:
+        accepted = await self.connect()
+        assert accepted["type"] == "websocket.accept", accepted
+        await self.send({"type": "connection_init"})
+        assert await self.receive() == {"type": "connection_ack"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.communicator.send_input(
+            {"type": "websocket.receive", "text": json.dumps(message)}
+        )
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        message = await self.communicator.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, timeout: float = 5
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield each `next` payload, then a final `{"errors": ...}` if the server sends one."""
+        self.next_id += 1
+        operation_id = str(self.next_id)
+        payload = {"query": query, "variables": variables or {}}
+        await self.send({"id": operation_id, "type": "subscribe", "payload": payload})
+        while True:
+            message = await self.receive(timeout)
+            assert message.get("id") == operation_id, message
+            if message["type"] == "next":
+                yield message["payload"]
+            elif message["type"] == "error":
+                yield {"errors": message["payload"]}
+                return
+            else:
+                assert message["type"] == "complete", message
+                return
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A query or mutation over the socket: its single result."""
+        results = [result async for result in self.subscribe(query, variables)]
+        assert len(results) == 1, results
+        return results[0]
+
+    async def close(self) -> None:
+        await self.communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+        # Python 3.11's asyncio.wait_for can swallow a cancellation that lands while redis-py
+        # connects, leaving channels-redis' receive loop running; stop waiting for it then.
+        await self.communicator.wait(timeout=1)
+
+
+@pytest.fixture
+async def graphql_ws(ws_headers: WsHeaders) -> AsyncIterator[Callable[..., Any]]:
+    """Open initialised sockets: `ws = await graphql_ws(cookies={...})`; closed afterwards."""
+    sockets: list[GraphQLWebSocket] = []
+
+    async def open_socket(**header_options: Any) -> GraphQLWebSocket:
+        socket = GraphQLWebSocket(ws_headers(**header_options))
+        sockets.append(socket)
+        await socket.init()
+        return socket
+
+    yield open_socket
+    for socket in sockets:
+        await socket.close()
