@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from gpu_worker.audio import InvalidAudioError, decode_wav
+from gpu_worker.config import ModelConfig
 from gpu_worker.pipeline import KickPipeline, ProgressEvent, Stage
 
 
@@ -146,3 +147,11 @@ def test_broken_model_output_raises_instead_of_writing_a_bad_file(
         tiny_pipeline.models.vocoder.head.bias[: 2049 // 2 + 1].fill_(-30.0)
     with pytest.raises(InvalidAudioError, match="silent"):
         tiny_pipeline.generate(seed=0)
+
+
+def test_unavailable_device_is_a_clear_error(tiny_config: ModelConfig) -> None:
+    with pytest.raises(ValueError, match="unknown device"):
+        KickPipeline.from_config(tiny_config, ["hit"], device="toaster")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            KickPipeline.from_config(tiny_config, ["hit"], device="cuda")
