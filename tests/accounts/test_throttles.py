@@ -127,9 +127,7 @@ def test_behind_a_proxy_the_ip_it_saw_is_counted(graphql, member):
 
 
 def test_without_trusted_proxies_forwarded_headers_are_ignored(graphql, member):
-    answers = [
-        login_attempt(graphql, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(11)
-    ]
+    answers = [login_attempt(graphql, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(11)]
     assert answers[-1] == "Throttled"
 
 
