@@ -7,8 +7,11 @@ import { renderOffline } from "./audio/offline";
 import type { DawSettings } from "./audio/params";
 
 export interface KickWithReverbHandle {
-  renderOffline: (overrides: Partial<DawSettings>, seconds: number) => Promise<AudioBuffer>;
+  /** The loop's first beat falls at `startTime` seconds into the render. */
+  renderOffline: (overrides: Partial<DawSettings>, seconds: number, startTime?: number) => Promise<AudioBuffer>;
   settings: () => DawSettings;
+  /** Length in seconds of a loaded sample, or null when the library lacks it. */
+  sampleDuration: (key: string) => number | null;
 }
 
 declare global {
@@ -19,8 +22,10 @@ declare global {
 
 export function installDebugHook(library: SampleLibrary, currentSettings: () => DawSettings): () => void {
   window.kickWithReverb = {
-    renderOffline: (overrides, seconds) => renderOffline(library, { ...currentSettings(), ...overrides }, { seconds }),
+    renderOffline: (overrides, seconds, startTime = 0) =>
+      renderOffline(library, { ...currentSettings(), ...overrides }, { seconds, startTime }),
     settings: currentSettings,
+    sampleDuration: (key) => library.get(key)?.duration ?? null,
   };
   return () => {
     delete window.kickWithReverb;

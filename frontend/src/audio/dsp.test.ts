@@ -62,19 +62,20 @@ describe("OTT curve", () => {
   });
 
   it("compresses downward above the upper threshold", () => {
-    // 12 dB over the threshold at ratio 6 comes out 2 dB over it: 10 dB of reduction.
-    expect(ottGainDb(OTT_CURVE.upperDb + 12, 1)).toBeCloseTo(-10, 9);
+    // 16 dB over the threshold at ratio 8 comes out 2 dB over it: 14 dB of reduction.
+    expect(ottGainDb(OTT_CURVE.upperDb + 16, 1)).toBeCloseTo(-14, 9);
   });
 
   it("compresses upward below the lower threshold, capped, and leaves silence alone", () => {
-    expect(ottGainDb(OTT_CURVE.lowerDb - 9, 1)).toBeCloseTo(6, 9);
+    // 8 dB under the threshold at ratio 4 comes out 2 dB under it: 6 dB of lift.
+    expect(ottGainDb(OTT_CURVE.lowerDb - 8, 1)).toBeCloseTo(6, 9);
     expect(ottGainDb(-79, 1)).toBe(OTT_CURVE.maxBoostDb);
     expect(ottGainDb(-120, 1)).toBe(0);
   });
 
   it("passes the band between the thresholds unchanged and scales with amount", () => {
     expect(ottGainDb(-30, 1)).toBe(0);
-    expect(ottGainDb(OTT_CURVE.upperDb + 12, 0.5)).toBeCloseTo(-5, 9);
+    expect(ottGainDb(OTT_CURVE.upperDb + 16, 0.5)).toBeCloseTo(-7, 9);
   });
 
   it("smooths with a one-pole coefficient that falls to 1/e after the time constant", () => {

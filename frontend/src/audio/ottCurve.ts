@@ -14,10 +14,10 @@ export interface OttBandCurve {
 }
 
 export const OTT_CURVE: OttBandCurve = {
-  upperDb: -18,
-  lowerDb: -42,
-  downRatio: 6,
-  upRatio: 3,
+  upperDb: -20,
+  lowerDb: -34,
+  downRatio: 8,
+  upRatio: 4,
   maxBoostDb: 24,
   floorDb: -80,
 };

@@ -1,0 +1,194 @@
+/**
+ * The DAW in real Chromium against the real backend: guest view, register, log in, knobs, presets
+ * saved, reloaded and deleted. Screenshots land in frontend/test-results/.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, openApp, screenshot } from "./harness";
+
+const baseUrl = inject("baseUrl");
+const username = `producer${Date.now() % 1_000_000}`;
+const password = "kick-drum-1234";
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function knobValue(name: string): Promise<number> {
+  return Number(await page.getByRole("slider", { name }).getAttribute("aria-valuenow"));
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await openApp(context, baseUrl);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("guest", () => {
+  it("uses the DAW with the shared presets and is invited to log in", async () => {
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("KICK WITH REVERB");
+    await expect(page.getByText("Login for AI kick generation and presets").isVisible()).resolves.toBe(true);
+    const sharedPresets = await page.locator("#preset-select option:not([disabled])").allTextContents();
+    expect(sharedPresets.length).toBeGreaterThan(0);
+    await expect(page.getByRole("button", { name: "Save" }).count()).resolves.toBe(0);
+    expect(await page.locator("#kick-selectah option").count()).toBeGreaterThan(0);
+    await screenshot(page, "daw-guest-1280x800");
+  });
+
+  it("cycles presets with wrap-around", async () => {
+    const select = page.locator("#preset-select");
+    const names = await page.locator("#preset-select option:not([disabled])").allTextContents();
+    const first = await select.inputValue();
+    for (let step = 0; step < names.length; step++) await page.getByRole("button", { name: "Next preset" }).click();
+    expect(await select.inputValue()).toBe(first);
+    await page.getByRole("button", { name: "Previous preset" }).click();
+    expect(await select.locator("option:checked").textContent()).toBe(names.at(-1));
+  });
+
+  it("plays and stops with the space bar, lighting the beat display", async () => {
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "■ STOP" }).waitFor();
+    await page.locator(".beat-light.is-on").first().waitFor({ timeout: 5_000 });
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
+  });
+
+  it("looks right at phone width", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phonePage = await openApp(phone, baseUrl);
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phonePage, "daw-guest-phone");
+    await phone.close();
+  });
+});
+
+describe("accounts", () => {
+  it("shows the server's validation errors, then registers", async () => {
+    await page.getByRole("button", { name: "Register" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Username").fill(username);
+    await dialog.getByLabel("Email").fill(`${username}@example.com`);
+    await dialog.getByLabel("Password").fill("short");
+    await dialog.getByRole("button", { name: "Register" }).click();
+    await dialog.locator('[data-field="password"]').first().waitFor();
+    await screenshot(page, "register-errors");
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Register" }).click();
+    await page.getByText(`Logged in as ${username}`).waitFor();
+    await expect(page.getByRole("button", { name: "Save" }).isVisible()).resolves.toBe(true);
+  });
+
+  it("logs out, refuses a wrong password with the server's message, and logs in", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByText("Login for AI kick generation and presets").waitFor();
+    await page.getByRole("button", { name: "Log in" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Username").fill(username);
+    await dialog.getByLabel("Password").fill("not-the-password");
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await expect(dialog.getByRole("alert").textContent()).resolves.toMatch(/\S/);
+    await screenshot(page, "login-invalid-credentials");
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await page.getByText(`Logged in as ${username}`).waitFor();
+  });
+});
+
+describe("knobs and presets", () => {
+  const saved: Record<string, number> = {};
+
+  it("turns knobs by dragging, with arrow keys, and resets on double-click", async () => {
+    const length = page.getByRole("slider", { name: "Kick length" });
+    const before = await knobValue("Kick length");
+    const box = (await length.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 60, { steps: 6 });
+    await page.mouse.up();
+    const dragged = await knobValue("Kick length");
+    expect(dragged).toBeLessThan(before);
+    expect(dragged).toBeGreaterThanOrEqual(0.1);
+
+    const reverb = page.getByRole("slider", { name: "Reverb volume" });
+    await reverb.focus();
+    await page.keyboard.press("Home");
+    expect(await knobValue("Reverb volume")).toBe(-60);
+    for (let press = 0; press < 10; press++) await page.keyboard.press("ArrowUp");
+    expect(await knobValue("Reverb volume")).toBeCloseTo(-60 + 0.1 * 60, 6);
+    expect(await reverb.getAttribute("aria-valuetext")).toBe("−54.0 dB");
+
+    const pregain = page.getByRole("slider", { name: "Master limiter" });
+    await pregain.focus();
+    await page.keyboard.press("End");
+    expect(await knobValue("Master limiter")).toBe(8);
+    await pregain.dblclick();
+    expect(await knobValue("Master limiter")).toBe(1);
+    await pregain.focus();
+    await page.keyboard.press("PageUp");
+    await page.keyboard.press("PageUp");
+
+    const bpm = page.getByRole("slider", { name: "Tempo" });
+    await bpm.focus();
+    await page.keyboard.press("Home");
+    for (let press = 0; press < 3; press++) await page.keyboard.press("ArrowUp");
+    expect(await knobValue("Tempo")).toBe(63);
+
+    const noise = page.locator("#noise-selectah");
+    const noiseOptions = await noise.locator("option:not([disabled])").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    await noise.selectOption(noiseOptions.at(-1)!);
+
+    for (const name of ["Kick length", "Reverb volume", "Master limiter", "Tempo"]) saved[name] = await knobValue(name);
+    saved.noise = noiseOptions.length - 1;
+    await screenshot(page, "knobs-turned");
+  });
+
+  it("validates the preset name like the server, then saves", async () => {
+    await page.getByRole("button", { name: "Save" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name").fill("bad name!");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.getByText("Letters, digits and spaces only.").waitFor();
+    await dialog.getByLabel("Name").fill("Warehouse Rumble");
+    await screenshot(page, "preset-save-dialog");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.locator("#preset-select option:checked").textContent()).toBe("Warehouse Rumble");
+  });
+
+  it("loads the saved preset after a reload with every value restored", async () => {
+    await page.reload();
+    await page.getByTestId("loading-overlay").waitFor({ state: "detached", timeout: 60_000 });
+    await page.getByText(`Logged in as ${username}`).waitFor();
+    const presetId = await page.locator("#preset-select option", { hasText: "Warehouse Rumble" }).getAttribute("value");
+    // Start from another preset so loading ours visibly changes the knobs.
+    const other = await page.locator("#preset-select option:not([disabled])", { hasNotText: "Warehouse Rumble" }).first().getAttribute("value");
+    await page.locator("#preset-select").selectOption(other!);
+    await page.locator("#preset-select").selectOption(presetId!);
+    for (const name of ["Kick length", "Reverb volume", "Master limiter", "Tempo"]) {
+      expect(await knobValue(name)).toBeCloseTo(saved[name]!, 6);
+    }
+    const noiseIndex = await page.locator("#noise-selectah").evaluate((select) => (select as HTMLSelectElement).selectedIndex);
+    expect(noiseIndex).toBe(saved.noise);
+    await screenshot(page, "preset-loaded-after-reload");
+  });
+
+  it("deletes the preset after confirmation and never offers to delete a shared one", async () => {
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Warehouse Rumble").waitFor();
+    await screenshot(page, "preset-delete-confirm");
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect(page.locator("#preset-select option", { hasText: "Warehouse Rumble" }).count()).resolves.toBe(0);
+
+    const shared = await page.locator('#preset-select optgroup[label="Shared presets"] option').first().getAttribute("value");
+    await page.locator("#preset-select").selectOption(shared!);
+    await expect(page.getByRole("button", { name: "Delete" }).isDisabled()).resolves.toBe(true);
+  });
+});
