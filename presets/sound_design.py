@@ -102,19 +102,25 @@ def render_impulse_response(recipe: ImpulseResponseRecipe) -> np.ndarray:
 
 
 def _band_decays(noise: np.ndarray, t: np.ndarray, recipe: ImpulseResponseRecipe) -> np.ndarray:
-    """Noise whose low, mid and high bands decay at their own rates (air and walls eat highs)."""
-    edges = (250.0, 1000.0, 4000.0)
-    ratios = (recipe.low_decay_ratio, 1.0, 1.0, recipe.high_decay_ratio)
-    bands = [signal.butter(4, edges[0], "lowpass", fs=SAMPLE_RATE, output="sos")]
-    bands += [
-        signal.butter(2, [low, high], "bandpass", fs=SAMPLE_RATE, output="sos")
-        for low, high in zip(edges, edges[1:], strict=False)
-    ]
-    bands.append(signal.butter(4, edges[-1], "highpass", fs=SAMPLE_RATE, output="sos"))
+    """Noise whose octave bands each decay at their own rate (air and walls eat the highs).
+
+    The bands are split in the frequency domain with crossfades that sum to exactly one, so
+    the tail starts out as flat as the noise, without crossover peaks or notches.
+    """
+    centres = 125.0 * 2.0 ** np.arange(8)  # 125 Hz ... 16 kHz
+    decay_ratios = np.interp(
+        np.log2(centres),
+        np.log2([250.0, 700.0, 2000.0, 4000.0]),
+        [recipe.low_decay_ratio, 1.0, 1.0, recipe.high_decay_ratio],
+    )
+    spectrum = np.fft.rfft(noise)
+    freqs = np.fft.rfftfreq(noise.size, 1 / SAMPLE_RATE)
+    position = np.clip(np.log2(np.maximum(freqs, 1.0) / centres[0]), 0, centres.size - 1)
     tail = np.zeros_like(noise)
-    for sos, ratio in zip(bands, ratios, strict=True):
-        rt60 = recipe.rt60_s * ratio
-        tail += signal.sosfilt(sos, noise) * 10 ** (-3 * t / rt60)
+    for band, ratio in enumerate(decay_ratios):
+        weight = np.clip(1 - np.abs(position - band), 0, None)
+        envelope = 10 ** (-3 * t / (recipe.rt60_s * ratio))  # -60 dB after this band's RT60
+        tail += np.fft.irfft(spectrum * weight, noise.size) * envelope
     return tail
 
 
