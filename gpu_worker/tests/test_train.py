@@ -1,0 +1,187 @@
+"""Training on CPU with tiny models: every stage runs, lowers its loss, checkpoints and resumes,
+and the exported folder loads into the pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpu_worker.audio import LogMelSpectrogram
+from gpu_worker.config import ModelConfig
+from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
+from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.sampler import DDIMSampler
+from gpu_worker.train.__main__ import main
+from gpu_worker.train.common import Budget, checkpoint_path, load_checkpoint
+from gpu_worker.train.diffusion import DiffusionTraining, thin_keywords, train_diffusion
+from gpu_worker.train.export import SUMMARY_FILE
+from gpu_worker.train.vae import VAETraining, train_vae, trained_vae, vae_loss
+from gpu_worker.train.vocoder import VocoderTraining, train_vocoder, vocoder_loss
+
+TINY = {
+    "vae": {"channels": [4, 4, 4, 4, 8]},
+    "unet": {"channels": [8, 16], "embedding_dim": 16, "attention_heads": 2},
+    "keywords": {"embedding_dim": 8},
+    "vocoder": {"dim": 8, "intermediate_dim": 16, "num_layers": 1},
+}
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("train")
+    write_synthetic_corpus(root / "corpus", 12, seed=5)
+    return prepare_folder(root / "corpus", root / "data", min_word_count=2, held_out_share=0.0)
+
+
+@pytest.fixture
+def config() -> ModelConfig:
+    return ModelConfig.from_dict(TINY)
+
+
+def _vae_loss(run: Path, config: ModelConfig, dataset: Path) -> float:
+    vae = VAE(config.vae, config.audio)
+    load_checkpoint(run, "vae", {"vae": vae})
+    torch.manual_seed(0)
+    with torch.no_grad():
+        return vae_loss(vae, load_dataset(dataset).mel, 1e-3)[1]["loss"]
+
+
+def test_vae_training_lowers_its_loss_and_resumes(
+    dataset: Path, config: ModelConfig, tmp_path: Path
+) -> None:
+    settings = VAETraining(batch_size=12, learning_rate=3e-3, kl_anneal_steps=1)
+    progress = train_vae(dataset, tmp_path, Budget(0, max_steps=0), settings, config=config)
+    assert progress.step == 0
+    before = _vae_loss(tmp_path, config, dataset)
+    train_vae(dataset, tmp_path, Budget(0, max_steps=6), settings)
+    progress = train_vae(dataset, tmp_path, Budget(0, max_steps=12), settings)
+    assert progress.step == 12  # the second call resumed at step 6
+    assert _vae_loss(tmp_path, config, dataset) < before
+    assert progress.extra["scaling_factor"] > 0
+    log = (tmp_path / "logs" / "vae.log").read_text()
+    assert "resuming the VAE at step 6" in log and "latent scaling factor" in log
+
+
+def _diffusion_loss(
+    run: Path, config: ModelConfig, vocab_size: int, latents: torch.Tensor, weights: torch.Tensor
+) -> float:
+    unet = UNet(config.unet, config.vae.latent_channels, config.keywords.embedding_dim)
+    keywords = KeywordEncoder(config.keywords, vocab_size)
+    load_checkpoint(run, "diffusion", {"unet": unet, "keywords": keywords})
+    sampler = DDIMSampler(config.diffusion)
+    generator = torch.Generator().manual_seed(0)
+    total = 0.0
+    with torch.no_grad():
+        for _ in range(4):
+            noise = torch.randn(latents.shape, generator=generator)
+            t = sampler.sample_training_timesteps(len(latents), generator=generator)
+            prediction = unet(sampler.add_noise(latents, noise, t), t, keywords(weights))
+            target = sampler.training_target(latents, noise, t)
+            total += float(torch.nn.functional.mse_loss(prediction, target))
+    return total / 4
+
+
+def test_diffusion_training_lowers_its_loss(
+    dataset: Path, config: ModelConfig, tmp_path: Path
+) -> None:
+    train_vae(dataset, tmp_path, Budget(0, max_steps=2), VAETraining(batch_size=12), config=config)
+    settings = DiffusionTraining(batch_size=12, learning_rate=3e-3)
+    train_diffusion(dataset, tmp_path, Budget(0, max_steps=0), settings)
+    data = load_dataset(dataset)
+    vae, scale = trained_vae(tmp_path, config)
+    with torch.no_grad():
+        latents = vae.encode(data.mel).mean * scale
+    vocab_size = len(data.vocab)
+    before = _diffusion_loss(tmp_path, config, vocab_size, latents, data.keyword_weights)
+    progress = train_diffusion(dataset, tmp_path, Budget(0, max_steps=30), settings)
+    assert progress.step == 30
+    after = _diffusion_loss(tmp_path, config, vocab_size, latents, data.keyword_weights)
+    assert after < before
+    # The EMA copies are checkpointed beside the trained weights.
+    state = torch.load(checkpoint_path(tmp_path, "diffusion"), weights_only=True)
+    assert {"unet", "keywords", "ema_unet", "ema_keywords"} <= set(state["modules"])
+
+
+def test_keyword_thinning_keeps_a_subset_or_drops_all() -> None:
+    weights = torch.zeros(2000, 10)
+    weights[:, :6] = 1
+    thinned = thin_keywords(weights, DiffusionTraining(), torch.Generator().manual_seed(0))
+    assert torch.all(thinned <= weights)
+    empty = thinned.sum(1) == 0
+    assert 0.12 < float(empty.float().mean()) < 0.18  # the unconditional share
+    kept = thinned[~empty].sum(1)
+    assert float(kept.min()) >= 1 and 2.5 < float(kept.mean()) < 3.5
+
+
+def test_vocoder_training_lowers_its_loss(
+    dataset: Path, config: ModelConfig, tmp_path: Path
+) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(config.to_dict()))
+    settings = VocoderTraining(batch_size=12, learning_rate=3e-3)
+    train_vocoder(dataset, tmp_path, Budget(0, max_steps=0), settings)
+    data = load_dataset(dataset)
+    to_mel = LogMelSpectrogram(config.audio)
+
+    def loss() -> float:
+        vocoder = Vocoder(config.vocoder, config.audio)
+        load_checkpoint(tmp_path, "vocoder", {"vocoder": vocoder})
+        with torch.no_grad():
+            return vocoder_loss(vocoder, to_mel, data.mel, data.audio, settings)[1]["loss"]
+
+    before = loss()
+    train_vocoder(dataset, tmp_path, Budget(0, max_steps=8), settings)
+    assert loss() < before
+
+
+def test_the_cli_trains_every_stage_and_exports_a_loadable_model(tmp_path: Path) -> None:
+    config_file = tmp_path / "tiny.json"
+    config_file.write_text(json.dumps(TINY))
+    common = ["--data", str(tmp_path / "data"), "--run", str(tmp_path / "run")]
+    main(
+        [
+            "prepare",
+            "--synthetic",
+            "10",
+            "--corpus",
+            str(tmp_path / "corpus"),
+            "--min-word-count",
+            "2",
+            *common,
+        ]
+    )
+    main(["vae", *common, "--minutes", "0", "--max-steps", "2", "--config", str(config_file)])
+    main(["diffusion", *common, "--minutes", "0", "--max-steps", "2", "--batch-size", "4"])
+    main(
+        [
+            "vocoder",
+            *common,
+            "--minutes",
+            "0",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--vae-share",
+            "0.5",
+        ]
+    )
+    main(["export", *common, "--out", str(tmp_path / "model")])
+
+    summary = json.loads((tmp_path / "run" / SUMMARY_FILE).read_text())
+    assert summary["vae"]["steps"] == 2 and summary["vocoder"]["steps"] == 2
+    pipeline = KickPipeline.from_pretrained(tmp_path / "model", device="cpu")
+    assert pipeline.config.vae.channels == (4, 4, 4, 4, 8)
+    assert pipeline.config.vae.scaling_factor == pytest.approx(
+        load_checkpoint(tmp_path / "run", "vae", {}).extra["scaling_factor"]
+    )
+    [kick] = pipeline.generate("hit house", seed=1, steps=2)
+    assert kick.wav[:4] == b"RIFF" and kick.seed == 1
+
+
+def test_a_stage_needing_the_vae_says_so(dataset: Path, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no vae checkpoint"):
+        train_diffusion(dataset, tmp_path, Budget(0, max_steps=1))

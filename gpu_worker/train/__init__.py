@@ -1,0 +1,1 @@
+"""Training of the kick generator: `python -m gpu_worker.train --help`."""

@@ -1,0 +1,192 @@
+"""`python -m gpu_worker.train {prepare,vae,diffusion,vocoder,export,all} ...`
+
+    # the default model: a synthetic corpus, then every stage within two hours in total
+    python -m gpu_worker.train all --synthetic 4000 --minutes 120
+    # a producer's own library
+    python -m gpu_worker.train prepare --source ~/Samples/Kicks --data var/train/data
+    python -m gpu_worker.train vae --minutes 30
+    python -m gpu_worker.train diffusion --minutes 45
+    python -m gpu_worker.train vocoder --minutes 45
+    python -m gpu_worker.train export --out my-kick-model
+
+Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
+(of this invocation) or at --max-steps (in total), and uses CUDA when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+from pathlib import Path
+
+import torch
+
+from gpu_worker.config import ModelConfig
+from gpu_worker.data import prepare_folder, write_synthetic_corpus
+from gpu_worker.train.common import Budget
+from gpu_worker.train.diffusion import DiffusionTraining, train_diffusion
+from gpu_worker.train.export import export_model
+from gpu_worker.train.vae import VAETraining, train_vae
+from gpu_worker.train.vocoder import VocoderTraining, train_vocoder
+
+DEFAULT_WORK = Path("var/train")
+# Share of the `all` budget per stage; the VAE must finish before diffusion starts.
+ALL_SHARES = {"vae": 0.25, "diffusion": 0.4, "vocoder": 0.35}
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--source", type=Path, help="folder of WAV/AIFF/FLAC kicks")
+    source.add_argument("--synthetic", type=int, metavar="N", help="render N procedural kicks")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_WORK / "corpus",
+        help="where --synthetic writes its WAV files",
+    )
+    parser.add_argument("--min-word-count", type=int, default=5)
+
+
+def _add_training(parser: argparse.ArgumentParser, minutes: float) -> None:
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=minutes,
+        help="training time of this invocation (0: only --max-steps)",
+    )
+    parser.add_argument("--max-steps", type=int, default=None, help="total steps to stop at")
+    parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--learning-rate", type=float, default=None)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_WORK / "data", help="prepared dataset folder"
+    )
+    parser.add_argument(
+        "--run",
+        type=Path,
+        default=DEFAULT_WORK / "run",
+        help="run folder: config, checkpoints, logs, exported model",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default=None, help="default: cuda when present, else cpu")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config.json of the model to train (first stage only)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m gpu_worker.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    prepare = commands.add_parser("prepare", help="prepare a dataset folder")
+    _add_source(prepare)
+    _add_common(prepare)
+
+    vae = commands.add_parser("vae", help="train the VAE")
+    _add_common(vae)
+    _add_training(vae, 30)
+    vae.add_argument("--kl-weight", type=float, default=VAETraining.kl_weight)
+
+    diffusion = commands.add_parser("diffusion", help="train the U-Net and keyword encoder")
+    _add_common(diffusion)
+    _add_training(diffusion, 45)
+
+    vocoder = commands.add_parser("vocoder", help="train the vocoder")
+    _add_common(vocoder)
+    _add_training(vocoder, 45)
+    vocoder.add_argument(
+        "--vae-share",
+        type=float,
+        default=VocoderTraining.vae_share,
+        help="share of each batch vocoded from VAE reconstructions",
+    )
+
+    export = commands.add_parser("export", help="write the pipeline folder from checkpoints")
+    _add_common(export)
+    export.add_argument("--out", type=Path, default=None, help="default: <run>/model")
+
+    everything = commands.add_parser("all", help="prepare, train every stage, export")
+    _add_source(everything)
+    _add_common(everything)
+    everything.add_argument(
+        "--minutes",
+        type=float,
+        default=120,
+        help="total training time, split 25/40/35 over vae/diffusion/vocoder",
+    )
+    everything.add_argument("--fresh", action="store_true")
+    everything.add_argument("--out", type=Path, default=None)
+    return parser
+
+
+def _settings(cls: type, args: argparse.Namespace, **extra: object) -> object:
+    overrides = {k: v for k, v in extra.items() if v is not None}
+    if getattr(args, "batch_size", None) is not None:
+        overrides["batch_size"] = args.batch_size
+    if getattr(args, "learning_rate", None) is not None:
+        overrides["learning_rate"] = args.learning_rate
+    return dataclasses.replace(cls(), **overrides)
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    if args.synthetic is not None:
+        write_synthetic_corpus(args.corpus, args.synthetic, args.seed)
+        source = args.corpus
+    else:
+        source = args.source
+    prepare_folder(source, args.data, min_word_count=args.min_word_count)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = ModelConfig.load(args.config) if args.config else None
+    common = {"seed": args.seed, "device": args.device, "fresh": getattr(args, "fresh", False)}
+
+    if args.command == "prepare":
+        _prepare(args)
+    elif args.command == "vae":
+        settings = _settings(VAETraining, args, kl_weight=args.kl_weight)
+        train_vae(
+            args.data,
+            args.run,
+            Budget(args.minutes, args.max_steps),
+            settings,
+            config=config,
+            **common,
+        )
+    elif args.command == "diffusion":
+        settings = _settings(DiffusionTraining, args)
+        train_diffusion(
+            args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common
+        )
+    elif args.command == "vocoder":
+        settings = _settings(VocoderTraining, args, vae_share=args.vae_share)
+        train_vocoder(args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common)
+    elif args.command == "export":
+        export_model(args.run, args.out)
+    elif args.command == "all":
+        _prepare(args)
+        minutes = {stage: args.minutes * share for stage, share in ALL_SHARES.items()}
+        train_vae(args.data, args.run, Budget(minutes["vae"]), config=config, **common)
+        train_diffusion(args.data, args.run, Budget(minutes["diffusion"]), **common)
+        train_vocoder(args.data, args.run, Budget(minutes["vocoder"]), **common)
+        export_model(args.run, args.out)
+
+
+if __name__ == "__main__":
+    main()

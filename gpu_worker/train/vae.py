@@ -1,0 +1,124 @@
+"""VAE stage: log-mel reconstruction (L1) plus a KL term whose weight is annealed from zero, so the
+decoder learns to reconstruct before the latent is pulled towards the prior. At the end the
+latent scaling factor (1 / std of the latents over the training set) is measured and stored."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from gpu_worker.config import ModelConfig
+from gpu_worker.data import Dataset, batches, load_dataset
+from gpu_worker.models import VAE
+from gpu_worker.train.common import (
+    Budget,
+    Progress,
+    checkpoint_path,
+    load_checkpoint,
+    run_config,
+    run_vocabulary,
+    save_checkpoint,
+    seed_everything,
+    select_device,
+    stage_logging,
+    train_loop,
+)
+
+STAGE = "vae"
+
+
+@dataclasses.dataclass(frozen=True)
+class VAETraining:
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    # KL weight relative to the per-element L1; small, so the latent keeps the detail of the tail.
+    kl_weight: float = 1e-3
+    kl_anneal_steps: int = 500
+
+
+def kl_weight_at(step: int, settings: VAETraining) -> float:
+    return settings.kl_weight * min(1.0, step / max(1, settings.kl_anneal_steps))
+
+
+def vae_loss(
+    vae: VAE, mel: torch.Tensor, kl_weight: float
+) -> tuple[torch.Tensor, dict[str, float]]:
+    posterior = vae.encode(mel)
+    reconstruction = vae.decode(posterior.sample())
+    l1 = F.l1_loss(reconstruction, mel)
+    kl = posterior.kl().mean() / mel[0].numel()
+    loss = l1 + kl_weight * kl
+    return loss, {"loss": loss.item(), "l1": l1.item(), "kl": kl.item()}
+
+
+def train_vae(
+    data_dir: Path,
+    run_dir: Path,
+    budget: Budget,
+    settings: VAETraining = VAETraining(),
+    seed: int = 0,
+    device: str | None = None,
+    fresh: bool = False,
+    config: ModelConfig | None = None,
+) -> Progress:
+    target = select_device(device)
+    generator = seed_everything(seed)
+    config = run_config(run_dir, config)
+    run_vocabulary(run_dir, data_dir)
+    train = load_dataset(data_dir).split(held_out=False)
+    vae = VAE(config.vae, config.audio).to(target)
+    optimizer = torch.optim.AdamW(vae.parameters(), lr=settings.learning_rate, weight_decay=0.0)
+    with stage_logging(run_dir, STAGE) as log:
+        progress = Progress()
+        if checkpoint_path(run_dir, STAGE).exists() and not fresh:
+            progress = load_checkpoint(run_dir, STAGE, {"vae": vae}, {"adam": optimizer}, generator)
+            log.info("resuming the VAE at step %d", progress.step)
+        log.info(
+            "VAE: %d parameters, %d training kicks, device %s",
+            sum(p.numel() for p in vae.parameters()),
+            len(train),
+            target,
+        )
+        order = batches(len(train), settings.batch_size, generator)
+        mels = train.mel
+
+        def step(index: int) -> dict[str, float]:
+            vae.train()
+            mel = mels[next(order)].to(target)
+            loss, metrics = vae_loss(vae, mel, kl_weight_at(index, settings))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+            optimizer.step()
+            return metrics
+
+        def save(current: Progress) -> None:
+            save_checkpoint(run_dir, STAGE, {"vae": vae}, {"adam": optimizer}, current, generator)
+
+        progress = train_loop(STAGE, step, budget, progress, save)
+        progress.extra["scaling_factor"] = latent_scaling_factor(vae, train, target)
+        log.info("latent scaling factor %.4f", progress.extra["scaling_factor"])
+        save(progress)
+    return progress
+
+
+@torch.inference_mode()
+def latent_scaling_factor(vae: VAE, data: Dataset, device: torch.device) -> float:
+    """1 / std of posterior samples, so diffusion works on latents of about unit variance."""
+    vae.eval()
+    samples = [
+        vae.encode(chunk.to(device)).sample().flatten().cpu() for chunk in data.mel.split(64)
+    ]
+    return float(1.0 / torch.cat(samples).std())
+
+
+def trained_vae(run_dir: Path, config: ModelConfig) -> tuple[VAE, float]:
+    """The VAE of a run (eval mode) and its latent scaling factor."""
+    vae = VAE(config.vae, config.audio)
+    progress = load_checkpoint(run_dir, STAGE, {"vae": vae})
+    if "scaling_factor" not in progress.extra:
+        raise ValueError(f"the VAE checkpoint in {run_dir} has not finished its stage")
+    return vae.eval(), float(progress.extra["scaling_factor"])
