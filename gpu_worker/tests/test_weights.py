@@ -93,6 +93,24 @@ def test_hub_repo_id_is_downloaded_into_the_cache_and_loaded(
     assert loaded.generate(seed=3)[0].wav == expected
 
 
+def test_offline_mode_serves_the_cached_snapshot_through_the_real_sdk(
+    tiny_pipeline: KickPipeline, saved_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HF_HUB_OFFLINE=1 (read by huggingface_hub at import, hence patched on its constants):
+    the real snapshot_download resolves a Modal-volume-style cache without any network."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    cache = tmp_path / "hub-cache"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = cache / "models--kwr--kick-gen-v1"
+    shutil.copytree(saved_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v1", device="cpu", cache_dir=cache)
+    assert loaded.generate(seed=4)[0].wav == tiny_pipeline.generate(seed=4)[0].wav
+    with pytest.raises(WeightsError, match="kwr/not-cached.*LocalEntryNotFoundError"):
+        KickPipeline.from_pretrained("kwr/not-cached", cache_dir=cache)
+
+
 def test_hub_failures_become_weights_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(repo_id: str, **kwargs: Any) -> str:
         raise LocalEntryNotFoundError("offline mode is enabled and the repo is not cached")
