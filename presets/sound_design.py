@@ -195,7 +195,7 @@ def _vinyl_crackle(frames: int, rng: np.random.Generator) -> np.ndarray:
     grains = []
     for _ in range(count):
         length = int(rng.integers(20, 160))
-        amplitude = rng.pareto(2.5) + 0.3  # mostly small ticks, now and then a loud pop
+        amplitude = min(rng.pareto(2.5) + 0.3, 2.5)  # mostly small ticks, now and then a pop
         grain = rng.standard_normal(length) * np.exp(-np.arange(length) / (length / 4))
         grains.append(amplitude * grain)
     clicks = _periodic_band(_scatter(frames, positions, grains), 300.0, 12_000.0)
