@@ -236,8 +236,8 @@ KICK_MODEL = os.environ.get("KICK_MODEL") or None
 KICK_MODEL_CACHE_DIR = os.environ.get("KICK_MODEL_CACHE_DIR") or None
 KICK_MODEL_DEVICE = os.environ.get("KICK_MODEL_DEVICE") or None
 # Sampling steps and guidance scale; unset -> the model's own defaults (config.json).
-KICKS_SAMPLING_STEPS = int(os.environ["KICKS_SAMPLING_STEPS"]) if os.environ.get("KICKS_SAMPLING_STEPS") else None
-KICKS_GUIDANCE = float(os.environ["KICKS_GUIDANCE"]) if os.environ.get("KICKS_GUIDANCE") else None
+KICKS_SAMPLING_STEPS = int(steps) if (steps := os.environ.get("KICKS_SAMPLING_STEPS")) else None
+KICKS_GUIDANCE = float(guidance) if (guidance := os.environ.get("KICKS_GUIDANCE")) else None
 
 # Quotas: stored kicks per member (in-flight generations count), successful generations per
 # member per calendar day in KICKS_DAY_TIMEZONE, and generations per day across all members.
@@ -255,7 +255,9 @@ SUPABASE_BUCKET = os.environ.get("SUPABASE_BUCKET", "generated-kicks")
 SUPABASE_TIMEOUT_S = float(os.environ.get("SUPABASE_TIMEOUT_S", 20))
 if KICKS_STORAGE == "supabase":
     if not (SUPABASE_URL and SUPABASE_SERVICE_KEY):
-        raise ImproperlyConfigured("KICKS_STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY.")
+        raise ImproperlyConfigured(
+            "KICKS_STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY."
+        )
     STORAGES["kicks"] = {
         "BACKEND": "kicks.storage.SupabaseStorage",
         "OPTIONS": {

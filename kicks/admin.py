@@ -15,7 +15,15 @@ class GeneratedKickAdmin(admin.ModelAdmin):
 
 @admin.register(KickGeneration)
 class KickGenerationAdmin(admin.ModelAdmin):
-    list_display = ["request_id", "owner", "status", "failure", "quota_day", "created_at", "finished_at"]
+    list_display = [
+        "request_id",
+        "owner",
+        "status",
+        "failure",
+        "quota_day",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "failure", "owner", "quota_day"]
     search_fields = ["request_id", "owner__username", "prompt", "error"]
     list_select_related = ["owner", "kick"]

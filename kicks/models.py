@@ -48,6 +48,11 @@ class GeneratedKick(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audio_url(self) -> str:
+        # Looked up on each call: FileField.storage is fixed when the model class loads.
+        return kicks_storage().url(self.audio.name)
+
 
 class KickGeneration(models.Model):
     """One generateKick request: the unit that quotas, idempotency and auditing count.

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections
@@ -40,9 +40,9 @@ class Kick:
     created_at: strawberry.auto
     prompt: strawberry.auto
 
-    @strawberry_django.field(only=["audio"], description="Where the WAV can be fetched.")
-    def audio_url(self) -> str:
-        return self.audio.url
+    audio_url: str = strawberry_django.field(
+        only=["audio"], description="Where the WAV can be fetched."
+    )
 
     @strawberry_django.field(only=["seed"], description="Decimal string: seeds exceed 2^53.")
     def seed(self) -> str:
@@ -159,11 +159,11 @@ def _run_generation(
 async def _generate(
     user: AbstractBaseUser, prompt: str, request_id: str, publish: ProgressSink
 ) -> services.GenerationSuccess:
-    reservation = await sync_to_async(services.reserve_generation)(
+    reservation = await database_sync_to_async(services.reserve_generation)(
         user, prompt, request_id, publish
     )
     if isinstance(reservation, services.AlreadyRequested):
-        return await sync_to_async(services.outcome_of, thread_sensitive=False)(
+        return await database_sync_to_async(services.outcome_of, thread_sensitive=False)(
             reservation.generation_id
         )
     loop = asyncio.get_running_loop()
@@ -201,7 +201,10 @@ class Mutation:
         ),
     )
     async def generate_kick(
-        self, info: Info, prompt: str = services.DEFAULT_PROMPT, request_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        prompt: str = services.DEFAULT_PROMPT,
+        request_id: strawberry.ID | None = None,
     ) -> GenerateKickResult:
         user = await aget_current_user(info)
         request_id = str(request_id) if request_id else uuid.uuid4().hex
@@ -269,7 +272,9 @@ class Subscription:
         group = progress_group(user.pk, str(request_id))
         await layer.group_add(group, channel)
         try:
-            current = await sync_to_async(services.generation_state)(user.pk, str(request_id))
+            current = await database_sync_to_async(services.generation_state)(
+                user.pk, str(request_id)
+            )
             if current is not None:
                 yield GenerationProgress.from_event(current)
                 if current.stage in TERMINAL_STAGES:

@@ -126,7 +126,8 @@ def reservation_ttl() -> timedelta:
 def _holding_quota(generations: QuerySet[KickGeneration], now: datetime) -> QuerySet:
     """Generations that use quota: succeeded ones and live reservations."""
     return generations.filter(
-        Q(status=Status.SUCCEEDED) | Q(status=Status.PENDING, created_at__gte=now - reservation_ttl())
+        Q(status=Status.SUCCEEDED)
+        | Q(status=Status.PENDING, created_at__gte=now - reservation_ttl())
     )
 
 
@@ -250,7 +251,11 @@ def reserve_generation(
             )
 
         generation = KickGeneration.objects.create(
-            owner=user, request_id=request_id, prompt=prompt, seed=secrets.randbits(63), quota_day=day
+            owner=user,
+            request_id=request_id,
+            prompt=prompt,
+            seed=secrets.randbits(63),
+            quota_day=day,
         )
         queued = ProgressEvent(request_id, Stage.QUEUED, message="Waiting for the generator")
         transaction.on_commit(lambda: publish(queued))
@@ -269,9 +274,7 @@ def _mark_failed(
         transaction.on_commit(lambda: publish(failed))
 
 
-def _fail(
-    reservation: Reservation, failure: str, message: str, publish: ProgressSink
-) -> Exception:
+def _fail(reservation: Reservation, failure: str, message: str, publish: ProgressSink) -> Exception:
     try:
         _mark_failed(reservation, failure, message, publish)
     except Exception:
@@ -290,15 +293,18 @@ class _ReservationLost(Exception):
     """The reservation expired while the worker ran (its process was presumed dead)."""
 
 
-def _store_kick(reservation: Reservation, file_name: str, kick_uuid: uuid.UUID, seed: int,
-                publish: ProgressSink) -> GeneratedKick:
+def _store_kick(
+    reservation: Reservation, file_name: str, kick_uuid: uuid.UUID, seed: int, publish: ProgressSink
+) -> GeneratedKick:
     with transaction.atomic():
         # The member's row serialises name choices; then the generation row (lock order).
         get_user_model().objects.select_for_update().only("pk").get(pk=reservation.user_id)
         generation = KickGeneration.objects.select_for_update().get(pk=reservation.generation_id)
         if generation.status != Status.PENDING:
             raise _ReservationLost
-        taken = set(GeneratedKick.objects.owned_by(reservation.user_id).values_list("name", flat=True))
+        taken = set(
+            GeneratedKick.objects.owned_by(reservation.user_id).values_list("name", flat=True)
+        )
         kick = GeneratedKick.objects.create(
             uuid=kick_uuid,
             owner_id=reservation.user_id,
@@ -451,7 +457,9 @@ def delete_kick(user: AbstractBaseUser, kick_id: int | str, *, confirm: bool) ->
     except (TypeError, ValueError):
         raise KickNotFound from None
     with transaction.atomic():
-        kick = GeneratedKick.objects.owned_by(user.pk).select_for_update().filter(pk=kick_pk).first()
+        kick = (
+            GeneratedKick.objects.owned_by(user.pk).select_for_update().filter(pk=kick_pk).first()
+        )
         if kick is None:
             raise KickNotFound
         # Preset.ai_kick protects the kick, so its presets go first, and only once confirmed.

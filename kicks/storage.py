@@ -48,7 +48,9 @@ class SupabaseStorage(Storage):
         try:
             return operation()
         except (StorageApiError, StorageException, httpx.HTTPError) as error:
-            raise SupabaseStorageError(f"Supabase Storage could not {action} {name!r}: {error}") from error
+            raise SupabaseStorageError(
+                f"Supabase Storage could not {action} {name!r}: {error}"
+            ) from error
 
     def _save(self, name: str, content: File) -> str:
         content.seek(0)

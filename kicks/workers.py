@@ -137,7 +137,9 @@ class LocalWorker(KickWorker):
         except Exception as error:
             logger.exception("The local kick pipeline failed")
             raise WorkerFailed("The generator failed.", retryable=True) from error
-        return WorkerResult(result.wav, result.seed, list(result.keywords), list(result.ignored_words))
+        return WorkerResult(
+            result.wav, result.seed, list(result.keywords), list(result.ignored_words)
+        )
 
 
 class _RetryableAttemptError(Exception):

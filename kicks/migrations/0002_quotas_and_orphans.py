@@ -2,61 +2,77 @@
 # No generation existed before this migration; the defaults only satisfy NOT NULL.
 
 import datetime
+
 from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kicks', '0001_initial'),
+        ("kicks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GenerationDay',
+            name="GenerationDay",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False)),
+                ("day", models.DateField(primary_key=True, serialize=False)),
             ],
         ),
         migrations.CreateModel(
-            name='OrphanedKickFile',
+            name="OrphanedKickFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_attempt_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_attempt_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddField(
-            model_name='kickgeneration',
-            name='failure',
-            field=models.CharField(blank=True, choices=[('unavailable', 'Worker unavailable'), ('retryable', 'Failed, retryable'), ('permanent', 'Failed'), ('expired', 'Reservation expired')], max_length=16),
+            model_name="kickgeneration",
+            name="failure",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unavailable", "Worker unavailable"),
+                    ("retryable", "Failed, retryable"),
+                    ("permanent", "Failed"),
+                    ("expired", "Reservation expired"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='kickgeneration',
-            name='quota_day',
+            model_name="kickgeneration",
+            name="quota_day",
             field=models.DateField(default=datetime.date(2000, 1, 1)),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='kickgeneration',
-            name='seed',
+            model_name="kickgeneration",
+            name="seed",
             field=models.BigIntegerField(default=0),
             preserve_default=False,
         ),
         migrations.AddIndex(
-            model_name='kickgeneration',
-            index=models.Index(fields=['quota_day', 'status'], name='kickgen_day_status'),
+            model_name="kickgeneration",
+            index=models.Index(fields=["quota_day", "status"], name="kickgen_day_status"),
         ),
         migrations.AddIndex(
-            model_name='kickgeneration',
-            index=models.Index(fields=['owner', 'quota_day', 'status'], name='kickgen_owner_day_status'),
+            model_name="kickgeneration",
+            index=models.Index(
+                fields=["owner", "quota_day", "status"], name="kickgen_owner_day_status"
+            ),
         ),
     ]

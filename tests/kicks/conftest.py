@@ -36,9 +36,9 @@ def build_tiny_model(folder: Path) -> Path:
         vocoder=VocoderConfig(dim=8, intermediate_dim=16, num_layers=1),
         default_steps=4,
     )
-    KickPipeline.from_config(config, ["hit", "house", "punchy", "909"], device="cpu").save_pretrained(
-        folder
-    )
+    KickPipeline.from_config(
+        config, ["hit", "house", "punchy", "909"], device="cpu"
+    ).save_pretrained(folder)
     return folder
 
 
@@ -142,3 +142,61 @@ def run_in_threads(count: int, target: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+@pytest.fixture
+def failing_kick_inserts():
+    """Make the database refuse new kicks, as a failing database would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_kick() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_kick()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER refuse_kick ON kicks_generatedkick"
+            if connection.vendor == "postgresql"
+            else "DROP TRIGGER refuse_kick"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION refuse_kick()")
+
+
+async def wait_for_subscriber(user_id: int, request_id: str, timeout: float = 10) -> None:
+    """Wait until a subscription has joined the progress group (the protocol has no ack)."""
+    import asyncio
+    import time
+
+    import redis.asyncio
+    from channels.layers import get_channel_layer
+    from django.conf import settings
+
+    from kicks.progress import progress_group
+
+    group = progress_group(user_id, request_id)
+    layer = get_channel_layer()
+    deadline = time.monotonic() + timeout
+    if settings.REDIS_URL:
+        prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+        client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+        try:
+            while not await client.exists(f"{prefix}:group:{group}"):
+                assert time.monotonic() < deadline, "no subscriber joined"
+                await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+    else:
+        while group not in layer.groups:
+            assert time.monotonic() < deadline, "no subscriber joined"
+            await asyncio.sleep(0.02)

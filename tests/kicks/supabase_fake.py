@@ -50,10 +50,13 @@ class FakeSupabaseStorage:
         handler = self.server.expect_oneshot_request(pattern, method=method)
         if json_error is not None:
             handler.respond_with_json(
-                {"statusCode": str(status), "error": json_error, "message": json_error}, status=status
+                {"statusCode": str(status), "error": json_error, "message": json_error},
+                status=status,
             )
         else:
-            handler.respond_with_data("<html>Bad Gateway</html>", status=status, content_type="text/html")
+            handler.respond_with_data(
+                "<html>Bad Gateway</html>", status=status, content_type="text/html"
+            )
 
     def _authorised(self, request: Request) -> bool:
         return request.headers.get("Authorization") == f"Bearer {SERVICE_KEY}"

@@ -7,7 +7,6 @@ import wave
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from kicks import services
 from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
@@ -155,35 +154,6 @@ def test_an_upload_failure_stores_nothing_and_uses_no_quota(
     assert services.allowance(user.pk).remaining_today == 10
     assert KickGeneration.objects.get().failure == KickGeneration.Failure.RETRYABLE
     assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
-
-
-@pytest.fixture
-def failing_kick_inserts():
-    """Make the database refuse new kicks, as a failing database would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION refuse_kick() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_kick()"
-            )
-        else:
-            cursor.execute(
-                "CREATE TRIGGER refuse_kick BEFORE INSERT ON kicks_generatedkick "
-                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DROP TRIGGER refuse_kick ON kicks_generatedkick"
-            if connection.vendor == "postgresql"
-            else "DROP TRIGGER refuse_kick"
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION refuse_kick()")
 
 
 def test_a_database_failure_after_upload_removes_the_file(

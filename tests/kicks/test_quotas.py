@@ -58,16 +58,27 @@ def generate(user, worker, events, request_id=None):
 
 def store_kicks(user, count: int) -> None:
     GeneratedKick.objects.bulk_create(
-        GeneratedKick(owner=user, name=f"AI: Old {index}", audio=f"{user.pk}/{uuid.uuid4()}.wav",
-                      prompt="hit house", seed=index)
+        GeneratedKick(
+            owner=user,
+            name=f"AI: Old {index}",
+            audio=f"{user.pk}/{uuid.uuid4()}.wav",
+            prompt="hit house",
+            seed=index,
+        )
         for index in range(count)
     )
 
 
 def use_generations(user, count: int, day: date | None = None, status=Status.SUCCEEDED) -> None:
     KickGeneration.objects.bulk_create(
-        KickGeneration(owner=user, request_id=uuid.uuid4().hex, prompt="hit house", seed=index,
-                       quota_day=day or services.quota_day(), status=status)
+        KickGeneration(
+            owner=user,
+            request_id=uuid.uuid4().hex,
+            prompt="hit house",
+            seed=index,
+            quota_day=day or services.quota_day(),
+            status=status,
+        )
         for index in range(count)
     )
 
@@ -118,7 +129,9 @@ class TestLimits:
         user = make_user("techno")
         store_kicks(user, 30)
 
-        with pytest.raises(services.TotalCapReached, match=r"Delete kicks to generate more \(30/30\)"):
+        with pytest.raises(
+            services.TotalCapReached, match=r"Delete kicks to generate more \(30/30\)"
+        ):
             generate(user, worker, events)
 
     def test_the_total_cap_counts_generations_in_flight(self, make_user, worker, events):
@@ -145,7 +158,9 @@ class TestLimits:
         assert again.kick == first.kick
         assert GeneratedKick.objects.count() == KickGeneration.objects.count() == 1
 
-    def test_a_repeated_request_id_returns_the_first_failure(self, make_user, events, settings, tmp_path):
+    def test_a_repeated_request_id_returns_the_first_failure(
+        self, make_user, events, settings, tmp_path
+    ):
         from kicks.workers import configured_worker
 
         settings.KICK_MODEL = str(tmp_path / "missing")
@@ -178,7 +193,9 @@ class TestLimits:
 class TestConcurrentRequests:
     def outcomes(self, results):
         kicks = [result for result in results if isinstance(result, services.GenerationSuccess)]
-        errors = [result for result in results if not isinstance(result, services.GenerationSuccess)]
+        errors = [
+            result for result in results if not isinstance(result, services.GenerationSuccess)
+        ]
         return kicks, errors
 
     def test_twenty_requests_with_ten_left_make_exactly_ten_kicks(self, make_user, worker, events):

@@ -67,7 +67,8 @@ def test_uploading_over_an_existing_object_is_refused(storage, supabase):
 
 
 @pytest.mark.parametrize(
-    ("status", "json_error"), [(400, "InvalidRequest"), (403, "Unauthorized"), (500, None), (502, None)]
+    ("status", "json_error"),
+    [(400, "InvalidRequest"), (403, "Unauthorized"), (500, None), (502, None)],
 )
 def test_upload_errors_raise_storage_errors(storage, supabase, status, json_error):
     supabase.fail_next("POST", status, json_error=json_error)
