@@ -1,5 +1,7 @@
+from cross_web import HTTPException
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from strawberry.django.views import AsyncGraphQLView
@@ -7,15 +9,19 @@ from strawberry.django.views import AsyncGraphQLView
 from backend.schema import schema
 from backend.views import spa_index
 
+
+class GraphQLView(AsyncGraphQLView):
+    """Strawberry's view, serving the GraphiQL explorer only while settings.GRAPHQL_IDE is on."""
+
+    async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        if not settings.GRAPHQL_IDE:
+            raise HTTPException(404, "Not Found")
+        return await super().render_graphql_ide(request)
+
+
 # Strawberry's view is CSRF-exempt by itself; cookie-authenticated POSTs must carry the token.
 graphql_view = ensure_csrf_cookie(
-    csrf_protect(
-        AsyncGraphQLView.as_view(
-            schema=schema,
-            graphql_ide="graphiql" if settings.GRAPHQL_IDE else None,
-            allow_queries_via_get=True,
-        )
-    )
+    csrf_protect(GraphQLView.as_view(schema=schema, allow_queries_via_get=True))
 )
 
 urlpatterns = [
@@ -26,7 +32,7 @@ urlpatterns = [
     # Last: any other path that is neither a server prefix nor a file name (WhiteNoise has
     # already served the files that exist) is a client-side route of the single-page app.
     re_path(
-        r"^(?!(?:admin|graphql|static|media)(?:/|$))(?!.*\.[A-Za-z0-9]+$)",
+        r"^(?!(?:admin|graphql|static|media)(?:/|$))(?!.*\.[A-Za-z0-9]+/?$)",
         spa_index,
         name="spa",
     ),

@@ -171,8 +171,14 @@ def test_introspection_follows_its_setting(graphql, settings):
 
 
 @pytest.mark.django_db
-def test_graphiql_is_served_in_development(client):
+def test_graphiql_follows_its_setting(client, settings):
+    settings.GRAPHQL_IDE = True
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
-
     assert response.status_code == 200
     assert b"graphiql" in response.content.lower()
+
+    settings.GRAPHQL_IDE = False
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    # The API itself is unaffected.
+    assert client.get("/graphql/", {"query": "{ me { id } }"}).json() == {"data": {"me": None}}
