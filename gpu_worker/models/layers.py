@@ -14,7 +14,8 @@ def group_norm(channels: int, max_groups: int = 8) -> nn.GroupNorm:
 
 class ResidualBlock(nn.Module):
     """Pre-activation residual block; with ``embedding_dim`` the embedding modulates the second
-    normalisation with a per-channel scale and shift (FiLM)."""
+    normalisation with a per-channel scale and shift (FiLM). The caller passes the embedding
+    already through SiLU, once for all blocks."""
 
     def __init__(self, in_channels: int, out_channels: int, embedding_dim: int | None = None):
         super().__init__()
@@ -35,7 +36,7 @@ class ResidualBlock(nn.Module):
         if self.film is not None:
             if embedding is None:
                 raise ValueError("this block is conditioned and needs an embedding")
-            scale, shift = self.film(F.silu(embedding))[:, :, None, None].chunk(2, dim=1)
+            scale, shift = self.film(embedding)[:, :, None, None].chunk(2, dim=1)
             h = h * (1 + scale) + shift
         h = self.conv2(F.silu(h))
         return self.skip(x) + h

@@ -104,7 +104,7 @@ class UNet(nn.Module):
     ) -> torch.Tensor:
         """latent (batch, C, H, W), timesteps (batch,), keyword_embedding (batch, keyword_dim)."""
         embedding = self.time_mlp(timestep_embedding(timesteps, self.time_features))
-        embedding = embedding + self.keyword_projection(keyword_embedding)
+        embedding = F.silu(embedding + self.keyword_projection(keyword_embedding))
 
         h = self.conv_in(latent)
         skips: list[torch.Tensor] = []
