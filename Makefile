@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The test suite runs against the real services; override to run it on SQLite + in-memory.
+# The real services of the first test pass (started, and installed if missing, by `services`).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kwr
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Extra pytest arguments for both Python passes, e.g. make test-python PYTEST_ARGS="-k throttle".
+PYTEST_ARGS ?=
 
-.PHONY: run test install test-python schema lint bench samples
+.PHONY: run test install services test-python test-python-postgres test-python-sqlite schema lint bench samples
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +23,40 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# The embedded default: SQLite under var/, in-memory channel layer, the local CPU kick worker.
+# The app reads X-Forwarded-For itself (TRUSTED_PROXY_COUNT), so uvicorn must not rewrite it.
 run: install samples frontend
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT)
+	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
+		--ws websockets --no-proxy-headers
 
-test: install samples test-frontend test-browser
-	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -q
+# Every suite; each part of the project adds its own here.
+test: test-python test-frontend test-browser
+
+services:
+	.ci/services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+
+# The Python suite twice, side by side: on PostgreSQL + Redis (with gpu_worker's Django-free
+# tests, which need no second run), and on the embedded SQLite + in-memory defaults, where tests
+# marked `postgres` are skipped. pytest's exit code 5 (nothing collected) fails a full run, but
+# not a pass that PYTEST_ARGS leaves empty.
+test-python: install samples services
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-python-postgres test-python-sqlite
+
+pytest = $(1) $(PY) -m pytest -q -p no:cacheprovider $(2) $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then \
+		if [ -n "$(PYTEST_ARGS)" ]; then echo "$(3): nothing matches PYTEST_ARGS"; status=0; \
+		else echo "$(3): no tests were collected" >&2; fi; \
+	fi; \
+	exit $$status
+
+test-python-postgres:
+	@echo "== Python tests on PostgreSQL + Redis"
+	@$(call pytest,DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL),tests gpu_worker/tests,PostgreSQL + Redis)
+
+test-python-sqlite:
+	@echo "== Python tests on SQLite + in-memory layer"
+	@$(call pytest,DEBUG=1 DATABASE_URL= REDIS_URL=,tests,SQLite + in-memory)
 
 # Regenerates schema.graphql from the Strawberry schema (a test fails when it is stale).
 schema: install
