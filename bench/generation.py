@@ -43,6 +43,7 @@ RANDOM_VOCAB = ["hit", "house", "punchy", "909", "808", "long", "short", "deep",
 BASELINE_UNET = UNetConfig(channels=(64, 128, 216), embedding_dim=256)
 BASELINE_STEPS = 50
 BASELINE_GUIDANCE = 3.0
+STEP_COUNTS = [10, 15, 20, 25, 30, 50]
 
 
 class _HiFiGANResBlock(nn.Module):
@@ -146,6 +147,14 @@ def _time(function: Callable[[], object], device: torch.device) -> float:
     return _timed(function, device)[0]
 
 
+def _process_time(function: Callable[[], object]) -> float:
+    """CPU seconds of all this process's threads: on a machine shared with other jobs this is
+    a steadier estimate of the unshared latency than wall time (exact with one thread)."""
+    start = time.process_time()
+    function()
+    return time.process_time() - start
+
+
 STAGES = ("sampling", "decoding", "vocoding", "post")
 
 
@@ -184,6 +193,9 @@ def measure_ours(pipeline: KickPipeline, runs: int, batch_sizes: list[int]) -> d
     latencies = [
         _time(lambda s=seed: pipeline.generate(PROMPT, seed=s), device) for seed in range(runs)
     ]
+    cpu_times = [
+        _process_time(lambda s=seed: pipeline.generate(PROMPT, seed=s)) for seed in range(runs)
+    ]
     timings = [
         _stage_timings(
             lambda s=seed: pipeline.sample_latents(ids, [s], steps, guidance),
@@ -196,6 +208,7 @@ def measure_ours(pipeline: KickPipeline, runs: int, batch_sizes: list[int]) -> d
     result = {
         "p50": statistics.median(latencies),
         "p95": _percentile(latencies, 0.95),
+        "cpu": statistics.median(cpu_times),
         **{name: statistics.median(t[i] for t in timings) for i, name in enumerate(STAGES)},
     }
     for batch in batch_sizes:
@@ -221,9 +234,11 @@ def measure_baseline(
     kick([0])
     timings = [kick([seed]) for seed in range(runs)]
     totals = [sum(t) for t in timings]
+    cpu_times = [_process_time(lambda s=seed: kick([s])) for seed in range(runs)]
     result = {
         "p50": statistics.median(totals),
         "p95": _percentile(totals, 0.95),
+        "cpu": statistics.median(cpu_times),
         **{name: statistics.median(t[i] for t in timings) for i, name in enumerate(STAGES)},
     }
     for batch in batch_sizes:
@@ -309,6 +324,26 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def latency_versus_steps(
+    pipeline: KickPipeline, steps_list: list[int], runs: int
+) -> list[tuple[int, float, float]]:
+    """p50 wall and CPU seconds per kick at batch 1 for each step count."""
+    device = pipeline.device
+    table = []
+    for steps in steps_list:
+        pipeline.generate(PROMPT, seed=0, steps=steps)
+        wall = [
+            _time(lambda s=seed, n=steps: pipeline.generate(PROMPT, seed=s, steps=n), device)
+            for seed in range(runs)
+        ]
+        cpu = [
+            _process_time(lambda s=seed, n=steps: pipeline.generate(PROMPT, seed=s, steps=n))
+            for seed in range(runs)
+        ]
+        table.append((steps, statistics.median(wall), statistics.median(cpu)))
+    return table
+
+
 def run_device(device: torch.device, args: argparse.Namespace) -> None:
     pipeline, weights = _load(args.model, device)
     baseline = BaselinePipeline(pipeline, device)
@@ -332,8 +367,14 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
         f"HiFi-GAN {base_counts['vocoder']:,}; same VAE decoder"
     )
     rows = [("metric", "ours", "baseline", "baseline / ours")]
-    for key in ("p50", "p95", "sampling", "decoding", "vocoding", "post"):
-        name = f"{key} per kick (batch 1)" if key in ("p50", "p95") else f"  stage: {key}"
+    names = {
+        "p50": "p50 per kick (batch 1)",
+        "p95": "p95 per kick (batch 1)",
+        "cpu": "CPU time per kick, p50 (all threads)",
+    }
+    keys = ["p50", "p95", *(["cpu"] if device.type == "cpu" else []), *STAGES]
+    for key in keys:
+        name = names.get(key, f"  stage: {key}")
         rows.append((name, _ms(ours[key]), _ms(base[key]), f"{base[key] / ours[key]:.1f}x"))
     for batch in batch_sizes:
         key = f"throughput@{batch}"
@@ -349,6 +390,12 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
         else:
             rows.append((f"kicks/s at batch {batch}", f"{ours[key]:.1f}", "-", "-"))
     _print_table(f"Latency and throughput ({label})", rows)
+    steps_rows = [("DDIM steps", "p50 per kick", "CPU time per kick")]
+    steps_rows += [
+        (str(steps), _ms(wall), _ms(cpu))
+        for steps, wall, cpu in latency_versus_steps(pipeline, STEP_COUNTS, max(3, args.runs // 4))
+    ]
+    _print_table(f"Our latency versus DDIM steps, batch 1 ({label})", steps_rows)
 
 
 def main() -> None:
@@ -415,7 +462,7 @@ def main() -> None:
     if weights.startswith("random") or args.skip_quality:
         print("\n(quality versus steps skipped: it needs trained weights)")
         return
-    steps_list = sorted({10, 15, 20, 25, 30, 50, pipeline.config.default_steps})
+    steps_list = sorted({*STEP_COUNTS, pipeline.config.default_steps})
     rows = [("DDIM steps", "mean |log-mel - 100-step log-mel|")]
     rows += [
         (str(steps), f"{distance:.4f}")
