@@ -26,9 +26,9 @@ from gpu_worker.pipeline import DEFAULT_PROMPT, KickPipeline, KickResult, Progre
 
 APP_NAME = "kick-generator-app"
 CLASS_NAME = "KickGenerator"
-GPU = os.environ.get("KICKGEN_GPU", "L4")
+GPU = os.environ.get("KICKGEN_GPU") or "L4"
 MODEL = os.environ.get("KICKGEN_MODEL", "")
-CACHE_VOLUME = os.environ.get("KICKGEN_CACHE_VOLUME", "kick-generator-hub-cache")
+CACHE_VOLUME = os.environ.get("KICKGEN_CACHE_VOLUME") or "kick-generator-hub-cache"
 CACHE_MOUNT = "/cache"
 HUB_CACHE_DIR = f"{CACHE_MOUNT}/huggingface"
 REMOTE_PACKAGE = "/root/gpu_worker"
