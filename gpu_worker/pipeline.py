@@ -95,8 +95,9 @@ class KickPipeline:
     def _install(self, config: ModelConfig, vocabulary: Vocabulary, models: KickModels) -> None:
         self._config = config
         self._vocabulary = vocabulary
-        self._models = models.to(self._device).for_inference()
         self._sampler = DDIMSampler(config.diffusion)
+        # Assigned last: its presence is what marks the pipeline as loaded.
+        self._models = models.to(self._device).for_inference()
 
     # Construction ------------------------------------------------------------------------------
 

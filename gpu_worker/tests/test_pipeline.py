@@ -155,3 +155,24 @@ def test_unavailable_device_is_a_clear_error(tiny_config: ModelConfig) -> None:
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA is not available"):
             KickPipeline.from_config(tiny_config, ["hit"], device="cuda")
+
+
+def test_concurrent_generation_from_threads_matches_sequential(saved_model: Path) -> None:
+    """The web worker may call one shared (lazy) pipeline from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = KickPipeline.from_pretrained(saved_model, device="cpu", lazy=True)
+    reference = KickPipeline.from_pretrained(saved_model, device="cpu")
+    expected = {seed: reference.generate("punchy", seed=seed)[0].wav for seed in range(4)}
+    loads: list[ProgressEvent] = []
+
+    def run(seed: int) -> bytes:
+        events: list[ProgressEvent] = []
+        wav = shared.generate("punchy", seed=seed, on_progress=events.append)[0].wav
+        loads.extend(event for event in events if event.stage is Stage.LOADING_MODEL)
+        return wav
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = dict(zip(range(4), pool.map(run, range(4)), strict=True))
+    assert results == expected
+    assert len(loads) == 1, "the weights are loaded once"
