@@ -111,3 +111,7 @@ test-browser: install samples frontend chromium
 # The presets query as a library grows (with/without the query optimizer) and the stock library build.
 bench-presets: install
 	DEBUG=1 nice -n 10 $(PY) bench/presets.py
+
+# The kicks query with 30 kicks, and progress-event delivery across processes over Redis.
+bench-kicks: install services
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 $(PY) bench/kicks_api.py

@@ -40,11 +40,13 @@ class Kick:
     created_at: strawberry.auto
     prompt: strawberry.auto
 
-    audio_url: str = strawberry_django.field(
-        only=["audio"], description="Where the WAV can be fetched."
-    )
+    # Plain strawberry fields: strawberry_django would run each one through sync_to_async
+    # (a thread hop per kick and field) in case it touched the database; these never do.
+    @strawberry.field(description="Where the WAV can be fetched.")
+    def audio_url(self) -> str:
+        return self.audio_url
 
-    @strawberry_django.field(only=["seed"], description="Decimal string: seeds exceed 2^53.")
+    @strawberry.field(description="Decimal string: seeds exceed 2^53.")
     def seed(self) -> str:
         return str(self.seed)
 
