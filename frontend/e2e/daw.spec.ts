@@ -58,6 +58,26 @@ describe("guest", () => {
     await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
   });
 
+  it("plays while the cue button is held and stops on release", async () => {
+    const cue = page.getByRole("button", { name: "CUE" });
+    const box = (await cue.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.locator(".cue-button.is-active").waitFor();
+    await page.locator(".beat-light.is-on").first().waitFor({ timeout: 5_000 });
+    await page.mouse.up();
+    await page.locator(".cue-button.is-active").waitFor({ state: "detached" });
+    await expect(page.locator(".beat-light.is-on").count()).resolves.toBe(0);
+  });
+
+  it("lists the hotkeys in a help tooltip", async () => {
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).hover();
+    const tooltip = page.getByRole("tooltip");
+    await tooltip.getByText("Play / stop").waitFor({ state: "visible" });
+    await screenshot(page, "hotkey-help");
+    await page.mouse.move(5, 700);
+  });
+
   it("looks right at phone width", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const phonePage = await openApp(phone, baseUrl);

@@ -96,6 +96,12 @@ export class Ott implements Block {
   setAmount(amount: number): void {
     this.set(this.amount, amount);
   }
+
+  /** Lets the worklet's processor end; the node is unusable afterwards. */
+  dispose(): void {
+    this.output.port.postMessage("dispose");
+    this.output.disconnect();
+  }
 }
 
 export const LIMITER_CEILING = 1;

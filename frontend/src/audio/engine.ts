@@ -210,6 +210,8 @@ export class AudioEngine {
 
   dispose(): void {
     this.stop();
+    this.kickOtt.dispose();
+    this.masterOtt.dispose();
     this.limiter.output.disconnect();
   }
 

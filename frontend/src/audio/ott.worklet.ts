@@ -8,6 +8,7 @@ import { ottGainDb, smoothingCoefficient } from "./ottCurve";
 
 declare const sampleRate: number;
 declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
   constructor();
 }
 declare function registerProcessor(name: string, processor: typeof AudioWorkletProcessor): void;
@@ -23,6 +24,15 @@ class OttProcessor extends AudioWorkletProcessor {
   private readonly envelopes = [0, 0, 0];
   private readonly attack = smoothingCoefficient(ATTACK_SECONDS, sampleRate);
   private readonly release = smoothingCoefficient(RELEASE_SECONDS, sampleRate);
+  // Kept alive (process returns true) until the engine is disposed and says so.
+  private alive = true;
+
+  constructor() {
+    super();
+    this.port.onmessage = () => {
+      this.alive = false;
+    };
+  }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][], parameters: Record<string, Float32Array>): boolean {
     const amount = parameters.amount?.[0] ?? 0;
@@ -47,7 +57,7 @@ class OttProcessor extends AudioWorkletProcessor {
       }
       this.envelopes[band] = envelope;
     }
-    return true;
+    return this.alive;
   }
 }
 

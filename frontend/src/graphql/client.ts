@@ -3,7 +3,7 @@
  * over graphql-transport-ws on the same /graphql/ path, both carrying the session cookie.
  */
 import { createClient as createWsClient } from "graphql-ws";
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { Client, fetchExchange, subscriptionExchange } from "urql";
 
 export const GRAPHQL_PATH = "/graphql/";
 
@@ -51,8 +51,9 @@ export function createGraphqlClient(): Client {
     fetch: csrfFetch,
     preferGetMethod: false,
     requestPolicy: "network-only",
+    // No document cache: the app keeps presets and kicks in its own state, and a cache would
+    // re-run the start-up query whenever a mutation returns a type it contains.
     exchanges: [
-      cacheExchange,
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({

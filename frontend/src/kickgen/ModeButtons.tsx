@@ -1,0 +1,21 @@
+/** The two ways between the modes: the big "Generate an AI Kick" entry and the kick strip's "Back To DAW". */
+import "./kickgen.css";
+
+export function GenerateAiKickButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" className="generate-ai-kick" onClick={onClick}>
+      <span className="generate-ai-kick__icon" aria-hidden="true">
+        🎨
+      </span>
+      <span className="generate-ai-kick__text">Generate an AI Kick</span>
+    </button>
+  );
+}
+
+export function BackToDawButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" className="button back-to-daw" onClick={onClick}>
+      ← Back To DAW
+    </button>
+  );
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import {
+  capMessage,
+  capReached,
+  cycleKick,
+  downloadFileName,
+  easternTimeLabel,
+  kickIdOfKey,
+  progressView,
+  QUEUED_PROGRESS,
+  quotaNotice,
+  sortKicks,
+  successorOf,
+  WARMING_UP_NOTE,
+  type AiKick,
+  type KickQuota,
+} from "./kicks";
+
+function kick(id: string, name: string): AiKick {
+  return { id, name, audioUrl: `/media/kicks/1/${id}.wav`, createdAt: "2026-11-25T05:00:00+00:00" };
+}
+
+function quota(overrides: Partial<KickQuota> = {}): KickQuota {
+  return { remainingGensToday: 10, totalGensCount: 0, dailyLimit: 10, totalCap: 30, resetsAt: "2026-11-26T05:00:00+00:00", ...overrides };
+}
+
+describe("sortKicks", () => {
+  it("orders by name alphabetically, umlauts and case where a reader expects them", () => {
+    const sorted = sortKicks([kick("1", "AI: Ute"), kick("2", "AI: bernd"), kick("3", "AI: Bärbel"), kick("4", "AI: Anja"), kick("5", "AI: Özlem")]);
+    expect(sorted.map((item) => item.name)).toEqual(["AI: Anja", "AI: Bärbel", "AI: bernd", "AI: Özlem", "AI: Ute"]);
+  });
+
+  it("does not change its input", () => {
+    const kicks = [kick("1", "AI: Ute"), kick("2", "AI: Anja")];
+    sortKicks(kicks);
+    expect(kicks[0]!.name).toBe("AI: Ute");
+  });
+});
+
+describe("cycleKick", () => {
+  const kicks = [kick("a", "AI: Anja"), kick("b", "AI: Bernd"), kick("c", "AI: Carla")];
+
+  it("steps forward and backward with wrap-around", () => {
+    expect(cycleKick(kicks, "a", 1)?.id).toBe("b");
+    expect(cycleKick(kicks, "c", 1)?.id).toBe("a");
+    expect(cycleKick(kicks, "a", -1)?.id).toBe("c");
+    expect(cycleKick(kicks, "b", -1)?.id).toBe("a");
+  });
+
+  it("starts at an end from no selection and gives nothing for no kicks", () => {
+    expect(cycleKick(kicks, null, 1)?.id).toBe("a");
+    expect(cycleKick(kicks, null, -1)?.id).toBe("c");
+    expect(cycleKick([], null, 1)).toBeNull();
+  });
+});
+
+describe("successorOf", () => {
+  it("hands the sampler to the next kick, wrapping, or to none when the last one goes", () => {
+    const kicks = [kick("a", "AI: Anja"), kick("b", "AI: Bernd")];
+    expect(successorOf(kicks, "a")?.id).toBe("b");
+    expect(successorOf(kicks, "b")?.id).toBe("a");
+    expect(successorOf([kick("a", "AI: Anja")], "a")).toBeNull();
+  });
+});
+
+describe("kickIdOfKey", () => {
+  it("reads the kick id out of an engine key and ignores stock kicks", () => {
+    expect(kickIdOfKey("ai:42")).toBe("42");
+    expect(kickIdOfKey("kick-909-punch")).toBeNull();
+    expect(kickIdOfKey(null)).toBeNull();
+  });
+});
+
+describe("easternTimeLabel", () => {
+  it("says EST in winter and EDT in summer", () => {
+    expect(easternTimeLabel("2026-11-26T05:00:00+00:00")).toBe("12:00 AM EST");
+    expect(easternTimeLabel("2026-07-02T04:00:00Z")).toBe("12:00 AM EDT");
+  });
+
+  it("follows the DST switch days rather than a fixed offset", () => {
+    // The midnight after 8 March 2026 (clocks went forward that morning) is already EDT.
+    expect(easternTimeLabel("2026-03-09T04:00:00Z")).toBe("12:00 AM EDT");
+    // The midnight after 1 November 2026 (clocks went back) is EST.
+    expect(easternTimeLabel("2026-11-02T05:00:00Z")).toBe("12:00 AM EST");
+    // A fixed UTC−5 would call this 11:00 PM; in summer it is midnight.
+    expect(easternTimeLabel(new Date(Date.UTC(2026, 5, 15, 4)))).toBe("12:00 AM EDT");
+  });
+});
+
+describe("quotaNotice", () => {
+  it("stays quiet while more than three generations are left", () => {
+    expect(quotaNotice(quota({ remainingGensToday: 4 }))).toBeNull();
+  });
+
+  it("counts down from three with the reset time", () => {
+    expect(quotaNotice(quota({ remainingGensToday: 3 }))).toEqual({ kind: "low", text: "3 kick generations left until 12:00 AM EST" });
+    expect(quotaNotice(quota({ remainingGensToday: 1, resetsAt: "2026-07-02T04:00:00Z" }))?.text).toBe("1 kick generation left until 12:00 AM EDT");
+  });
+
+  it("says plainly when the daily limit is reached", () => {
+    expect(quotaNotice(quota({ remainingGensToday: 0 }))).toEqual({
+      kind: "exhausted",
+      text: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
+    });
+  });
+});
+
+describe("the total cap", () => {
+  it("is reached at the cap and worded like the server", () => {
+    expect(capReached(quota({ totalGensCount: 29 }))).toBe(false);
+    expect(capReached(quota({ totalGensCount: 30 }))).toBe(true);
+    expect(capMessage(quota({ totalGensCount: 30 }))).toBe("Delete kicks to generate more (30/30)");
+  });
+});
+
+describe("progressView", () => {
+  it("maps stages to labels, percentages and the warm-up note", () => {
+    const loading = progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02 });
+    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: WARMING_UP_NOTE });
+    const sampling = progressView({ stage: "SAMPLING", step: 25, totalSteps: 50, fraction: 0.475 }, loading);
+    expect(sampling).toMatchObject({ stage: "SAMPLING", label: "Sampling 25/50", percent: 48, note: null });
+    expect(progressView({ stage: "UPLOADING", step: 0, totalSteps: 0, fraction: 0.96 }, sampling).percent).toBe(96);
+    expect(progressView({ stage: "DONE", step: 0, totalSteps: 0, fraction: 1 }).percent).toBe(100);
+  });
+
+  it("never moves the bar backwards and stays within 0–100", () => {
+    const far = { ...QUEUED_PROGRESS, percent: 60 };
+    expect(progressView({ stage: "SAMPLING", step: 1, totalSteps: 50, fraction: 0.11 }, far).percent).toBe(60);
+    expect(progressView({ stage: "DONE", step: 0, totalSteps: 0, fraction: 1.4 }).percent).toBe(100);
+  });
+});
+
+describe("downloadFileName", () => {
+  it("keeps letters, digits and spaces of the kick's name", () => {
+    expect(downloadFileName({ name: "AI: Bärbel" })).toBe("AI Bärbel.wav");
+    expect(downloadFileName({ name: "::" })).toBe("kick.wav");
+  });
+});

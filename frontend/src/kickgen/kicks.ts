@@ -1,0 +1,192 @@
+/**
+ * Pure rules of AI Kick Gen mode: the order of the member's kicks, stepping through them, what the
+ * quota notices say and how generation progress reads on screen.
+ */
+import { aiKickKey } from "../audio/library";
+import type { GenerateKickMutation, GenerationStage, KickFieldsFragment } from "../gql/graphql";
+
+export type AiKick = KickFieldsFragment;
+
+export interface KickQuota {
+  remainingGensToday: number;
+  totalGensCount: number;
+  dailyLimit: number;
+  totalCap: number;
+  /** When today's generations come back (ISO timestamp from the server). */
+  resetsAt: string;
+}
+
+/** From this many generations left today on, the bar says how many remain. */
+export const LOW_REMAINING_THRESHOLD = 3;
+
+/** The day boundary of the quota; the server counts days in the same zone. */
+export const QUOTA_TIME_ZONE = "America/New_York";
+
+export function sortKicks(kicks: readonly AiKick[]): AiKick[] {
+  return [...kicks].sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || a.id.localeCompare(b.id));
+}
+
+/** The engine key of a kick id, and back (null for stock kicks and an empty sampler). */
+export function kickIdOfKey(key: string | null): string | null {
+  const prefix = aiKickKey("");
+  return key?.startsWith(prefix) ? key.slice(prefix.length) : null;
+}
+
+/** Previous/next with wrap-around; from no selection, next is the first and previous the last. */
+export function cycleKick(kicks: readonly AiKick[], currentId: string | null, direction: 1 | -1): AiKick | null {
+  if (kicks.length === 0) return null;
+  const index = kicks.findIndex((kick) => kick.id === currentId);
+  if (index === -1) return (direction === 1 ? kicks[0] : kicks.at(-1)) ?? null;
+  return kicks[(index + direction + kicks.length) % kicks.length] ?? null;
+}
+
+/** The kick that takes over the sampler when `deletedId` goes: the next one, wrapping; null when none is left. */
+export function successorOf(kicks: readonly AiKick[], deletedId: string): AiKick | null {
+  const next = cycleKick(kicks, deletedId, 1);
+  return next && next.id !== deletedId ? next : null;
+}
+
+/** "12:00 AM EST" / "12:00 AM EDT": the reset time on the Eastern clock with the abbreviation in force then. */
+export function easternTimeLabel(at: string | Date): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: QUOTA_TIME_ZONE,
+    hour: "numeric",
+    minute: "2-digit",
+    hour12: true,
+    timeZoneName: "short",
+  }).formatToParts(new Date(at));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? "";
+  // Built from parts: ICU versions differ in the space before AM/PM (U+0020 or U+202F).
+  return `${part("hour")}:${part("minute")} ${part("dayPeriod").toUpperCase()} ${part("timeZoneName")}`;
+}
+
+export interface QuotaNotice {
+  kind: "low" | "exhausted";
+  text: string;
+}
+
+/** The standing message about today's generations, or null while plenty are left. */
+export function quotaNotice(quota: KickQuota): QuotaNotice | null {
+  const { remainingGensToday: left, dailyLimit, resetsAt } = quota;
+  if (left <= 0) {
+    return {
+      kind: "exhausted",
+      text: `Daily limit reached: all ${dailyLimit} kick generations used today. More at ${easternTimeLabel(resetsAt)}.`,
+    };
+  }
+  if (left > LOW_REMAINING_THRESHOLD) return null;
+  return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${easternTimeLabel(resetsAt)}` };
+}
+
+export function capReached(quota: KickQuota): boolean {
+  return quota.totalGensCount >= quota.totalCap;
+}
+
+/** Same words as the server's TotalCapReached message. */
+export function capMessage(quota: KickQuota): string {
+  return `Delete kicks to generate more (${quota.totalGensCount}/${quota.totalCap})`;
+}
+
+export const STAGE_ORDER: readonly GenerationStage[] = ["QUEUED", "LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING", "UPLOADING", "DONE"];
+
+const STAGE_LABELS: Record<GenerationStage, string> = {
+  QUEUED: "Queued",
+  LOADING_MODEL: "Loading the model",
+  SAMPLING: "Sampling",
+  DECODING: "Decoding the spectrogram",
+  VOCODING: "Rendering audio",
+  UPLOADING: "Saving to your library",
+  DONE: "Done",
+  FAILED: "Failed",
+};
+
+export const WARMING_UP_NOTE = "Warming up the GPU: the first kick takes a little longer.";
+
+export interface ProgressEventLike {
+  stage: GenerationStage;
+  step: number;
+  totalSteps: number;
+  fraction: number;
+}
+
+export interface ProgressView {
+  stage: GenerationStage;
+  label: string;
+  /** 0–100, never lower than what the bar already showed. */
+  percent: number;
+  note: string | null;
+}
+
+export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LABELS.QUEUED, percent: 0, note: null };
+
+/** What the progress bar shows for a server event, given what it showed before. */
+export function progressView(event: ProgressEventLike, previous: ProgressView = QUEUED_PROGRESS): ProgressView {
+  const percent = Math.max(previous.percent, Math.min(100, Math.round(event.fraction * 100)));
+  const steps = event.stage === "SAMPLING" && event.totalSteps > 0 ? ` ${event.step}/${event.totalSteps}` : "";
+  return {
+    stage: event.stage,
+    label: `${STAGE_LABELS[event.stage]}${steps}`,
+    percent,
+    note: event.stage === "LOADING_MODEL" ? WARMING_UP_NOTE : null,
+  };
+}
+
+/** A file name for the downloaded WAV: "AI: Bärbel" → "AI Bärbel.wav". */
+export function downloadFileName(kick: Pick<AiKick, "name">): string {
+  const base = kick.name.replace(/[^\p{L}\p{N} _-]+/gu, "").replace(/\s+/g, " ").trim();
+  return `${base || "kick"}.wav`;
+}
+
+/** The prompt every generation uses: the model's house-kick keywords. */
+export const KICK_PROMPT = "hit house";
+
+export type GenerationState =
+  | { status: "idle" }
+  | { status: "running"; progress: ProgressView }
+  /** The server stored a new kick; its audio is being fetched and decoded. */
+  | { status: "loading"; progress: ProgressView }
+  /** Nothing was generated and trying again now would not help (cap, daily limit). */
+  | { status: "refused"; message: string }
+  /** Nothing was generated or counted; `retryable` offers "Try again". */
+  | { status: "failed"; message: string; retryable: boolean };
+
+export type GenerateKickAnswer = GenerateKickMutation["generateKick"];
+
+export interface GenerationOutcome {
+  state: GenerationState;
+  quota: Partial<KickQuota>;
+  kick: AiKick | null;
+}
+
+export const NETWORK_PROBLEM = "The server could not be reached. Try again.";
+
+/** What a generateKick answer (or its absence: a network failure) means for the bar and the quota. */
+export function generationOutcome(answer: GenerateKickAnswer | null | undefined, progress: ProgressView): GenerationOutcome {
+  switch (answer?.__typename) {
+    case undefined:
+      return { state: { status: "failed", message: NETWORK_PROBLEM, retryable: true }, quota: {}, kick: null };
+    case "GenerateKickSuccess":
+      return {
+        state: { status: "loading", progress: { ...progress, stage: "DONE", label: "Loading the kick", percent: 100, note: null } },
+        quota: { remainingGensToday: answer.remainingGensToday, totalGensCount: answer.totalGensCount },
+        kick: answer.kick,
+      };
+    case "TotalCapReached":
+      return { state: { status: "refused", message: answer.message }, quota: { totalGensCount: answer.totalCap, totalCap: answer.totalCap }, kick: null };
+    case "DailyLimitReached":
+      return { state: { status: "refused", message: answer.message }, quota: { remainingGensToday: 0, resetsAt: answer.resetsAt }, kick: null };
+    case "GenerationUnavailable":
+      return { state: { status: "failed", message: answer.message, retryable: true }, quota: {}, kick: null };
+    case "GenerationFailed":
+      return { state: { status: "failed", message: answer.message, retryable: answer.retryable }, quota: {}, kick: null };
+  }
+}
+
+/** A version 4 UUID for the request id; crypto.randomUUID exists only in secure contexts. */
+export function newRequestId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
