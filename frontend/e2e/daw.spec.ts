@@ -74,6 +74,7 @@ describe("guest", () => {
     await page.getByRole("button", { name: "Keyboard shortcuts" }).hover();
     const tooltip = page.getByRole("tooltip");
     await tooltip.getByText("Play / stop").waitFor({ state: "visible" });
+    await page.waitForFunction(() => getComputedStyle(document.querySelector(".help__tooltip")!).opacity === "1");
     await screenshot(page, "hotkey-help");
     await page.mouse.move(5, 700);
   });
