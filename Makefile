@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 run: install samples frontend
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--ws websockets --no-proxy-headers
+		--ws websockets-sansio --lifespan off --no-proxy-headers
 
 # Every suite; each part of the project adds its own here.
 test: test-python test-frontend test-browser
