@@ -3,6 +3,7 @@
 import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.test import Client
 
 from tests.conftest import GraphQLWebSocket
@@ -108,3 +109,28 @@ async def test_session_mutations_are_refused_over_websockets(graphql_ws, member)
         "Send this operation over HTTP: it changes the session cookie."
     )
     assert result["errors"][0]["extensions"] == {"code": "HTTP_ONLY"}
+
+
+async def test_unexpected_exceptions_in_subscriptions_reach_the_client_masked(
+    graphql_ws, member, monkeypatch
+):
+    def broken_database(*args, **kwargs):
+        raise DatabaseError('relation "kicks_kickgeneration" does not exist\nSELECT 1')
+
+    monkeypatch.setattr("kicks.services.generation_state", broken_database)
+    browser = Client()
+    await sync_to_async(browser.force_login)(member)
+    ws = await graphql_ws(
+        cookies={settings.SESSION_COOKIE_NAME: browser.cookies["sessionid"].value}
+    )
+
+    results = [
+        result
+        async for result in ws.subscribe(
+            'subscription { kickGeneration(requestId: "4b4f3a52-8d2e-4a49-9d39-4f7c0e1d2a3b") '
+            "{ stage } }"
+        )
+    ]
+
+    assert [error["message"] for error in results[-1]["errors"]] == ["Unexpected error."]
+    assert "kicks_kickgeneration" not in str(results)
