@@ -337,3 +337,33 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
     assert OrphanedKickFile.objects.get().path == name
     call_command("purge_orphan_kicks")
     assert supabase.objects == {}
+
+
+PRESETS_WITH_KICKS = "{ presets { name aiKick { id name audioUrl seed prompt createdAt } } }"
+
+
+def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(
+    graphql, logged_in
+):
+    def run() -> tuple[list[dict], int]:
+        with CaptureQueriesContext(connection) as queries:
+            result = graphql(PRESETS_WITH_KICKS)
+        assert "errors" not in result, result
+        return [p for p in result["data"]["presets"] if p["aiKick"]], len(queries)
+
+    kick = GeneratedKick.objects.create(
+        owner=logged_in, name="AI: A", audio=f"{logged_in.pk}/a.wav", prompt="p", seed=2**62
+    )
+    make_preset(logged_in, "One", kick)
+    presets, one = run()
+    assert presets[0]["aiKick"]["audioUrl"] == f"/media/kicks/{logged_in.pk}/a.wav"
+    assert presets[0]["aiKick"]["seed"] == str(2**62)
+    for number in range(5):
+        other = GeneratedKick.objects.create(
+            owner=logged_in, name=f"AI: {number}", audio=f"x/{number}.wav", prompt="p", seed=number
+        )
+        make_preset(logged_in, f"Preset {number}", other)
+
+    presets, six = run()
+    assert len(presets) == 6
+    assert six == one
