@@ -54,6 +54,9 @@ describe("guest", () => {
     await page.keyboard.press("Space");
     await page.getByRole("button", { name: "■ STOP" }).waitFor();
     await page.locator(".beat-light.is-on").first().waitFor({ timeout: 5_000 });
+    // Sound reaches the live output: the master meter (an analyser after the limiter) moves.
+    await page.waitForFunction(() => Number(document.querySelector('[role="meter"]')?.getAttribute("aria-valuenow")) > -30, null, { timeout: 5_000 });
+    await screenshot(page, "daw-playing");
     await page.keyboard.press("Space");
     await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
   });

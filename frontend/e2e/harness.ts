@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { defaultKickModelEnv } from "./kickModels";
 
 const run = promisify(execFile);
 
@@ -93,6 +94,7 @@ export async function startBackend({ name, env = {} }: BackendOptions): Promise<
     FRONTEND_DIST: join(FRONTEND_DIR, "dist"),
     REGISTER_THROTTLE: "1000/min",
     LOGIN_THROTTLE: "1000/min",
+    ...("KICK_MODEL" in env ? {} : await defaultKickModelEnv()),
     ...env,
   };
   if (databaseUrl) serverEnv.DATABASE_URL = databaseUrl;

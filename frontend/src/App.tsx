@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 import { sharedAudioContext } from "./audio/context";
-import { SampleLibrary, type LoadFailure, type SampleKind } from "./audio/library";
+import { aiKickKey, SampleLibrary, type LoadFailure, type SampleKind } from "./audio/library";
 import { PARAMS, type ParamId } from "./audio/params";
 import { AccountBar } from "./components/AccountBar";
 import { AuthDialog, type AuthTab } from "./components/AuthDialog";
@@ -23,6 +23,11 @@ import { LogoutMutation, PresetsQuery, StartupQuery } from "./graphql/operations
 import { useEngine } from "./hooks/useEngine";
 import { useHotkeys, type Hotkey } from "./hooks/useHotkeys";
 import { usePresets } from "./hooks/usePresets";
+import { cycleKick, kickIdOfKey, successorOf, type AiKick } from "./kickgen/kicks";
+import { KickGenBar } from "./kickgen/KickGenBar";
+import { BackToDawButton, GenerateAiKickButton } from "./kickgen/ModeButtons";
+import { useAiKicks } from "./kickgen/useAiKicks";
+import { useKickGeneration } from "./kickgen/useKickGeneration";
 import { dawReducer, initialDawState, type SampleSlot } from "./state/daw";
 import { cyclePreset } from "./state/presets";
 
@@ -50,6 +55,37 @@ export function App() {
     settingsRef.current = state.settings;
   }, [state.settings]);
   const user = sessionUser === undefined ? (startup.data?.me ?? null) : sessionUser;
+  const modeRef = useRef(state.mode);
+  useEffect(() => {
+    modeRef.current = state.mode;
+  }, [state.mode]);
+
+  // AI Kick Gen mode: the member's kicks decoded into the library as `ai:<id>`, and generation.
+  const aiKicksChanged = useCallback(() => transport.engine?.samplesChanged(), [transport.engine]);
+  const aiKicks = useAiKicks(library, user?.id ?? null, aiKicksChanged);
+  const { addGenerated } = aiKicks;
+  const aiKickId = kickIdOfKey(state.settings.kickKey);
+  const loadAiKick = useCallback((kick: AiKick | null) => dispatch({ type: "setSample", slot: "kickKey", key: kick ? aiKickKey(kick.id) : null }), []);
+  const onKickGenerated = useCallback(
+    async (kick: AiKick) => {
+      try {
+        await addGenerated(kick);
+      } finally {
+        // Into the sampler if the producer is still in Kick Gen mode; otherwise it waits in the Selectah.
+        if (modeRef.current === "kickGen") loadAiKick(kick);
+      }
+    },
+    [addGenerated, loadAiKick],
+  );
+  const generation = useKickGeneration({ quota: aiKicks.quota, updateQuota: aiKicks.updateQuota, onGenerated: onKickGenerated });
+  const aiKickOptions = useMemo(() => aiKicks.kicks.map((kick) => ({ key: aiKickKey(kick.id), name: kick.name })), [aiKicks.kicks]);
+  // Entering keeps every setting but the kick: the first AI kick alphabetically, or an empty sampler.
+  const enterKickGen = () => {
+    loadAiKick(aiKicks.kicks[0] ?? null);
+    dispatch({ type: "setMode", mode: "kickGen" });
+  };
+  // Leaving keeps everything, the AI kick in the sampler included (the Selectah then shows it).
+  const leaveKickGen = () => dispatch({ type: "setMode", mode: "daw" });
 
   const samples = useMemo(() => startup.data?.samples ?? [], [startup.data]);
   const stockKicks = useMemo(() => optionsOf(samples, "KICK"), [samples]);
@@ -101,12 +137,17 @@ export function App() {
     },
     [store.presets, state.presetId],
   );
+  const stepAiKick = (direction: 1 | -1) => {
+    const next = cycleKick(aiKicks.kicks, aiKickId, direction);
+    if (next) loadAiKick(next);
+  };
+  const step = state.mode === "kickGen" ? stepAiKick : stepPreset;
 
   const hotkeys: Hotkey[] = [
     { keys: [" "], label: "Space", description: "Play / stop", onDown: transport.togglePlay },
     { keys: ["c", "C"], label: "C (hold)", description: "Cue: plays while held", onDown: transport.startCue, onUp: transport.endCue },
-    { keys: ["ArrowLeft"], label: "←", description: "Previous preset", onDown: () => stepPreset(-1) },
-    { keys: ["ArrowRight"], label: "→", description: "Next preset", onDown: () => stepPreset(1) },
+    { keys: ["ArrowLeft"], label: "←", description: "Previous preset (AI kick in Kick Gen mode)", onDown: () => step(-1) },
+    { keys: ["ArrowRight"], label: "→", description: "Next preset (AI kick in Kick Gen mode)", onDown: () => step(1) },
     {
       keys: ["ArrowUp", "ArrowDown"],
       label: "↑ ↓",
@@ -124,6 +165,8 @@ export function App() {
     { label: "Connecting to the server", done: startup.data !== undefined },
     { label: "Loading the sample library", done: samplesReady },
     { label: "Starting the audio engine", done: transport.engine !== null },
+    // Only at start-up: a later login loads the kicks behind the open DAW.
+    { label: "Loading your AI kicks", done: sessionUser !== undefined || aiKicks.ready },
   ];
   const fatal = startup.error?.message ?? transport.error;
   const ready = loadingSteps.every((step) => step.done);
@@ -132,24 +175,49 @@ export function App() {
     <div className={`app app--${state.mode}`}>
       <Header title={state.mode === "kickGen" ? "AI KICK GEN MODE" : "KICK WITH REVERB"} hotkeys={hotkeys} username={user?.username ?? null} />
       <main className="daw">
-        <PresetsBar
-          presets={store.presets}
-          currentId={state.presetId}
-          modified={state.modified}
-          canSave={user !== null}
-          onSelect={(preset) => dispatch({ type: "loadPreset", preset })}
-          onStep={stepPreset}
-          onSave={async (name) => {
-            const outcome = await store.save(name, state.settings);
-            if (outcome.ok) dispatch({ type: "presetSaved", preset: outcome.preset });
-            return outcome;
-          }}
-          onDelete={async (id) => {
-            const outcome = await store.remove(id);
-            if (outcome.ok) dispatch({ type: "presetDeleted", id });
-            return outcome;
-          }}
-        />
+        {state.mode === "kickGen" ? (
+          <KickGenBar
+            kicks={aiKicks.kicks}
+            selectedId={aiKickId}
+            quota={aiKicks.quota}
+            generation={generation.state}
+            onSelect={loadAiKick}
+            onStep={stepAiKick}
+            onGenerate={() => void generation.generate()}
+            onDismiss={generation.dismiss}
+            onDelete={async (kick, confirmed) => {
+              const successor = successorOf(aiKicks.kicks, kick.id);
+              const outcome = await aiKicks.remove(kick.id, confirmed !== null);
+              if (outcome.status === "deleted") {
+                if (aiKickId === kick.id) loadAiKick(successor);
+                if (confirmed && confirmed.length > 0) {
+                  for (const preset of confirmed) dispatch({ type: "presetDeleted", id: preset.id });
+                  await refreshPresets();
+                }
+              }
+              return outcome;
+            }}
+          />
+        ) : (
+          <PresetsBar
+            presets={store.presets}
+            currentId={state.presetId}
+            modified={state.modified}
+            canSave={user !== null}
+            onSelect={(preset) => dispatch({ type: "loadPreset", preset })}
+            onStep={stepPreset}
+            onSave={async (name) => {
+              const outcome = await store.save(name, state.settings);
+              if (outcome.ok) dispatch({ type: "presetSaved", preset: outcome.preset });
+              return outcome;
+            }}
+            onDelete={async (id) => {
+              const outcome = await store.remove(id);
+              if (outcome.ok) dispatch({ type: "presetDeleted", id });
+              return outcome;
+            }}
+          />
+        )}
         <ControlStrip
           engine={transport.engine}
           playing={transport.playing}
@@ -161,7 +229,17 @@ export function App() {
           onCueEnd={transport.endCue}
         />
         <div className="layers">
-          <Strip title="Kick" accent="kick" selector={<KickSelectah value={state.settings.kickKey} stockKicks={stockKicks} aiKicks={[]} onChange={(key) => setSample("kickKey", key)} />}>
+          <Strip
+            title="Kick"
+            accent="kick"
+            selector={
+              state.mode === "kickGen" ? (
+                <BackToDawButton onClick={leaveKickGen} />
+              ) : (
+                <KickSelectah value={state.settings.kickKey} stockKicks={stockKicks} aiKicks={aiKickOptions} onChange={(key) => setSample("kickKey", key)} />
+              )
+            }
+          >
             {knob("kickLength", "Kick")}
             {knob("kickDistortion", "Kick")}
             {knob("kickOtt", "Kick")}
@@ -192,9 +270,15 @@ export function App() {
           {knob("masterDistortion", "Master")}
           {knob("limiterPreGain", "Master")}
         </Strip>
+        {user && state.mode === "daw" && <GenerateAiKickButton onClick={enterKickGen} />}
         {loadFailures.length > 0 && (
           <p className="notice notice--warning" role="alert">
             {loadFailures.length} sample{loadFailures.length === 1 ? "" : "s"} could not be loaded: {loadFailures.map((failure) => failure.key).join(", ")}
+          </p>
+        )}
+        {aiKicks.failures.length > 0 && (
+          <p className="notice notice--warning" role="alert">
+            Could not load {aiKicks.failures.map((failure) => failure.name).join(", ")}. The rest of your AI kicks are ready.
           </p>
         )}
       </main>
@@ -204,6 +288,8 @@ export function App() {
         onLogout={async () => {
           await logout({});
           setUser(null);
+          dispatch({ type: "setMode", mode: "daw" });
+          if (aiKickId !== null) dispatch({ type: "setSample", slot: "kickKey", key: stockKicks[0]?.key ?? null });
           await refreshPresets();
         }}
       />

@@ -57,6 +57,8 @@ export class AudioEngine {
   private readonly masterOtt: Ott;
   private readonly masterDistortion: Distortion;
   private readonly limiter: Limiter;
+  private readonly meter: AnalyserNode;
+  private readonly meterFrames: Float32Array<ArrayBuffer>;
 
   private clock: BeatClock | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -90,6 +92,9 @@ export class AudioEngine {
     this.masterOtt.output.connect(this.masterDistortion.input);
     this.masterDistortion.output.connect(this.limiter.input);
     this.limiter.output.connect(context.destination);
+    this.meter = new AnalyserNode(context, { fftSize: 2048 });
+    this.meterFrames = new Float32Array(this.meter.fftSize);
+    this.limiter.output.connect(this.meter);
     const master = this.masterOtt.input;
 
     this.reverbSend = context.createGain();
@@ -189,6 +194,14 @@ export class AudioEngine {
     const now = this.context.currentTime;
     const sounded = this.recentBeats.filter((beat) => beat.time <= now);
     return sounded.at(-1)?.index ?? null;
+  }
+
+  /** The peak of the master output over the last ~46 ms, 0…1 (for the output meter). */
+  outputPeak(): number {
+    this.meter.getFloatTimeDomainData(this.meterFrames);
+    let peak = 0;
+    for (const sample of this.meterFrames) peak = Math.max(peak, Math.abs(sample));
+    return peak;
   }
 
   /** One kick at `time`, cut to the length setting with a short fade at the cut. */

@@ -1,6 +1,7 @@
 /** Transport: cue (plays while held), play/stop, tempo and a four-light beat display. */
 import { useEffect, useState } from "react";
 import type { AudioEngine } from "../audio/engine";
+import { gainToDb } from "../audio/dsp";
 import { PARAMS } from "../audio/params";
 import { Knob } from "./Knob";
 
@@ -15,24 +16,35 @@ export interface ControlStripProps {
   onCueEnd: () => void;
 }
 
-function useBeat(engine: AudioEngine | null, running: boolean): number | null {
-  const [beat, setBeat] = useState<number | null>(null);
+const METER_FLOOR_DB = -48;
+
+interface Activity {
+  beat: number | null;
+  /** Master output peak in dBFS, METER_FLOOR_DB when silent. */
+  peakDb: number;
+}
+
+const SILENT: Activity = { beat: null, peakDb: METER_FLOOR_DB };
+
+/** Polls the engine once per frame while it plays (and while a kick rings out after stop). */
+function useActivity(engine: AudioEngine | null, running: boolean): Activity {
+  const [activity, setActivity] = useState<Activity>(SILENT);
   useEffect(() => {
-    if (!engine || !running) {
-      setBeat(null);
-      return;
-    }
+    if (!engine) return;
     let frame = requestAnimationFrame(function tick() {
-      setBeat(engine.currentBeat());
+      const peakDb = Math.max(METER_FLOOR_DB, gainToDb(engine.outputPeak()));
+      const beat = running ? engine.currentBeat() : null;
+      setActivity((previous) => (previous.beat === beat && Math.abs(previous.peakDb - peakDb) < 0.5 ? previous : { beat, peakDb }));
       frame = requestAnimationFrame(tick);
     });
     return () => cancelAnimationFrame(frame);
   }, [engine, running]);
-  return beat;
+  return activity;
 }
 
 export function ControlStrip({ engine, playing, cueing, bpm, onBpm, onTogglePlay, onCueStart, onCueEnd }: ControlStripProps) {
-  const beat = useBeat(engine, playing || cueing);
+  const { beat, peakDb } = useActivity(engine, playing || cueing);
+  const meterFill = (peakDb - METER_FLOOR_DB) / -METER_FLOOR_DB;
   return (
     <section className="bar control-strip" aria-label="Transport">
       <button
@@ -65,6 +77,17 @@ export function ControlStrip({ engine, playing, cueing, bpm, onBpm, onTogglePlay
         {[0, 1, 2, 3].map((light) => (
           <span key={light} className={`beat-light${beat !== null && beat % 4 === light ? " is-on" : ""}${light === 0 ? " beat-light--downbeat" : ""}`} />
         ))}
+      </div>
+      <div
+        className="output-meter"
+        role="meter"
+        aria-label="Output level"
+        aria-valuemin={METER_FLOOR_DB}
+        aria-valuemax={0}
+        aria-valuenow={Math.round(peakDb)}
+        aria-valuetext={peakDb <= METER_FLOOR_DB ? "silent" : `${peakDb.toFixed(1)} dBFS`}
+      >
+        <div className={`output-meter__fill${peakDb > -0.5 ? " is-hot" : ""}`} style={{ transform: `scaleX(${meterFill})` }} />
       </div>
       <div className="control-strip__bpm">
         <Knob id="knob-bpm" spec={PARAMS.bpm} value={bpm} onChange={onBpm} label="Tempo" />

@@ -9,9 +9,8 @@ export interface KickSelectahProps {
 }
 
 export function KickSelectah({ value, stockKicks, aiKicks, onChange }: KickSelectahProps) {
-  const ai = [...aiKicks]
-    .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }))
-    .map((kick) => ({ key: kick.key, name: `AI: ${kick.name}` }));
+  // The server names AI kicks with their "AI: " prefix already ("AI: Bärbel").
+  const ai = [...aiKicks].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
   return (
     <Selectah
       id="kick-selectah"
