@@ -86,6 +86,22 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The noise alone, loud and unfiltered; no kick, a whisper of reverb and every processor off. */
+const NOISE_ONLY: Partial<DawSettings> = {
+  kickKey: null,
+  noiseVolume: -6,
+  noiseLowPass: 7000,
+  noiseHighPass: 30,
+  reverbVolume: -60,
+  masterOtt: 0,
+  masterDistortion: 0,
+  limiterPreGain: 1,
+};
+
+async function noiseKeys(): Promise<string[]> {
+  return page.locator("#noise-selectah option:not([disabled])").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+}
+
 async function kickDuration(): Promise<number> {
   return page.evaluate(() => {
     const handle = window.kickWithReverb!;
@@ -136,6 +152,69 @@ describe("the real engine, rendered offline", () => {
     const tailRatio = squashed.energies[1]! / plain.energies[1]!;
     expect(tailRatio).toBeGreaterThan(2 * attackRatio);
     expect(tailRatio).toBeGreaterThan(1.5);
+  });
+
+  it("a newly chosen noise takes over on the next beat", async () => {
+    const [first, second] = await noiseKeys();
+    expect(second).toBeDefined();
+    const result = await page.evaluate(
+      async ({ base, first, second }) => {
+        const handle = window.kickWithReverb!;
+        const settings = { ...base, bpm: 120, noiseKey: first! };
+        // Chosen at 1.1 s, between the beats at 1.0 s and 1.5 s.
+        const [kept, swapped] = await Promise.all([
+          handle.renderOffline(settings, 2.2),
+          handle.renderOffline(settings, 2.2, 0, [{ time: 1.1, settings: { noiseKey: second! } }]),
+        ]);
+        const a = kept.getChannelData(0);
+        const b = swapped.getChannelData(0);
+        const rate = kept.sampleRate;
+        const energy = (signal: (i: number) => number, from: number, to: number) => {
+          let sum = 0;
+          for (let i = Math.floor(from * rate); i < to * rate; i++) sum += signal(i) ** 2;
+          return sum;
+        };
+        const difference = (i: number) => (a[i] ?? 0) - (b[i] ?? 0);
+        return {
+          before: energy(difference, 0, 1.495),
+          after: energy(difference, 1.51, 2.2),
+          total: energy((i) => a[i] ?? 0, 0, 2.2),
+        };
+      },
+      { base: NOISE_ONLY, first, second },
+    );
+    expect(result.total).toBeGreaterThan(1);
+    expect(result.before).toBeLessThan(1e-9 * result.total);
+    expect(result.after).toBeGreaterThan(0.05 * result.total);
+  });
+
+  it("the noise restarts every 16 beats", async () => {
+    const result = await page.evaluate(async (base) => {
+      const handle = window.kickWithReverb!;
+      const settings = { ...handle.settings(), ...base };
+      const duration = handle.sampleDuration(settings.noiseKey ?? "") ?? 0;
+      // 16 beats at 300 BPM = 3.2 s, which must not be a whole number of noise loops.
+      const buffer = await handle.renderOffline({ ...base, bpm: 300 }, 3.8);
+      const data = buffer.getChannelData(0);
+      const rate = buffer.sampleRate;
+      const correlation = (lag: number) => {
+        let xy = 0;
+        let xx = 0;
+        let yy = 0;
+        for (let i = Math.floor(0.02 * rate); i < 0.42 * rate; i++) {
+          const x = data[i] ?? 0;
+          const y = data[i + Math.round(lag * rate)] ?? 0;
+          xy += x * y;
+          xx += x * x;
+          yy += y * y;
+        }
+        return xy / Math.sqrt(xx * yy);
+      };
+      return { duration, atRestart: correlation(3.2), midLoop: correlation(2.4) };
+    }, NOISE_ONLY);
+    expect(Math.abs(3.2 / result.duration - Math.round(3.2 / result.duration))).toBeGreaterThan(0.05);
+    expect(result.atRestart).toBeGreaterThan(0.95);
+    expect(Math.abs(result.midLoop)).toBeLessThan(0.5);
   });
 
   it("the master never exceeds 0 dBFS with the limiter pre-gain at 8", async () => {
