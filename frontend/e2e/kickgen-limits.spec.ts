@@ -1,0 +1,108 @@
+/**
+ * Quotas as a member meets them, against a backend of its own with small limits (cap 3 kicks,
+ * 4 generations a day): the low-remaining countdown with the Eastern reset time, the cap message
+ * on click (the button stays enabled), wrap-around through the kicks, delete without presets,
+ * and the daily-limit message.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
+import {
+  aiKickOptions,
+  enterKickGen,
+  expectedResetLabel,
+  generateKick,
+  generateKickButton,
+  register,
+  samplerKick,
+  serverLibrary,
+} from "./kickgenSteps";
+
+let backend: Backend;
+let browser: Browser;
+let page: Page;
+let resetLabel: string;
+
+const quotaNotice = () => page.getByTestId("quota-notice");
+
+beforeAll(async () => {
+  backend = await startBackend({
+    name: "kickgen_limits",
+    env: { KICKS_TOTAL_CAP: "3", KICKS_DAILY_LIMIT: "4", KICKS_SAMPLING_STEPS: "4" },
+  });
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await openApp(context, backend.url);
+  await register(page, `quota${Date.now() % 1_000_000}`);
+  await enterKickGen(page);
+  resetLabel = expectedResetLabel((await serverLibrary(page)).kicks.resetsAt);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+describe("quotas", () => {
+  it("says nothing while more than three generations are left", async () => {
+    await expect(quotaNotice().count()).resolves.toBe(0);
+  });
+
+  it("counts down the generations left until midnight Eastern", async () => {
+    await generateKick(page);
+    await expect(quotaNotice().textContent()).resolves.toBe(`3 kick generations left until ${resetLabel}`);
+    await generateKick(page);
+    await expect(quotaNotice().textContent()).resolves.toBe(`2 kick generations left until ${resetLabel}`);
+    await generateKick(page);
+    await expect(quotaNotice().textContent()).resolves.toBe(`1 kick generation left until ${resetLabel}`);
+    await screenshot(page, "kickgen-low-remaining");
+  });
+
+  it("cycles through the kicks alphabetically with wrap-around", async () => {
+    const options = await aiKickOptions(page);
+    const names = options.map((option) => option.text);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en", { sensitivity: "base" })));
+    const select = page.locator("#ai-kick-select");
+    await select.selectOption(options.at(-1)!.value);
+    await page.getByRole("button", { name: "Next AI kick" }).click();
+    await expect(select.inputValue()).resolves.toBe(options[0]!.value);
+    await expect(samplerKick(page)).resolves.toMatchObject({ key: `ai:${options[0]!.value}` });
+    await page.getByRole("button", { name: "Previous AI kick" }).click();
+    await expect(select.inputValue()).resolves.toBe(options.at(-1)!.value);
+  });
+
+  it("shows the cap message on click, with the button still enabled, and generates nothing", async () => {
+    await expect(generateKickButton(page).isEnabled()).resolves.toBe(true);
+    await generateKickButton(page).click();
+    await expect(page.getByTestId("generation-refused").innerText()).resolves.toContain("Delete kicks to generate more (3/3)");
+    await screenshot(page, "kickgen-cap");
+    const server = await serverLibrary(page);
+    expect(server.kicks.kicks).toHaveLength(3);
+    expect(server.kicks.remainingGensToday).toBe(1);
+  });
+
+  it("deletes a kick that no preset uses at once and selects the next one", async () => {
+    const options = await aiKickOptions(page);
+    await page.locator("#ai-kick-select").selectOption(options[0]!.value);
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#ai-kick-select option:not([disabled])").length === 2);
+    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+    await expect(page.locator("#ai-kick-select").inputValue()).resolves.toBe(options[1]!.value);
+    await expect(samplerKick(page)).resolves.toMatchObject({ key: `ai:${options[1]!.value}` });
+    // Deleting gives no generation back.
+    await expect(serverLibrary(page)).resolves.toMatchObject({ kicks: { totalGensCount: 2, remainingGensToday: 1 } });
+  });
+
+  it("says clearly when the daily limit is reached, and the server agrees", async () => {
+    await generateKick(page);
+    const limit = `Daily limit reached: all 4 kick generations used today. More at ${resetLabel}.`;
+    await expect(quotaNotice().textContent()).resolves.toBe(limit);
+    await generateKickButton(page).click();
+    const refusal = page.getByTestId("generation-refused");
+    await refusal.waitFor();
+    await expect(refusal.innerText()).resolves.toContain(`You have used today's 4 kick generations. More at ${resetLabel}.`);
+    await screenshot(page, "kickgen-daily-limit");
+    await expect(aiKickOptions(page)).resolves.toHaveLength(3);
+    await expect(serverLibrary(page)).resolves.toMatchObject({ kicks: { totalGensCount: 3, remainingGensToday: 0 } });
+  });
+});
