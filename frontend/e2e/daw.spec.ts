@@ -82,6 +82,32 @@ describe("guest", () => {
     await page.mouse.move(5, 700);
   });
 
+  it("shows the loading overlay until the samples are in, and reports a sample that fails", async () => {
+    const slow = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    let failed = "";
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await slow.route("**/*.wav", async (route) => {
+      if (!failed) {
+        failed = route.request().url();
+        return route.fulfill({ status: 404, body: "gone" });
+      }
+      await held;
+      return route.continue();
+    });
+    const slowPage = await slow.newPage();
+    await slowPage.goto(baseUrl);
+    const overlay = slowPage.getByTestId("loading-overlay");
+    await overlay.getByText("Loading the sample library").waitFor();
+    await screenshot(slowPage, "loading-overlay");
+    release();
+    await overlay.waitFor({ state: "detached", timeout: 60_000 });
+    const notice = await slowPage.getByRole("alert").textContent();
+    expect(notice).toMatch(/^1 sample could not be loaded: /);
+    expect(failed).not.toBe("");
+    await slow.close();
+  });
+
   it("looks right at phone width", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const phonePage = await openApp(phone, baseUrl);

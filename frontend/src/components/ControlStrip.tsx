@@ -90,7 +90,7 @@ export function ControlStrip({ engine, playing, cueing, bpm, onBpm, onTogglePlay
         <div className={`output-meter__fill${peakDb > -0.5 ? " is-hot" : ""}`} style={{ transform: `scaleX(${meterFill})` }} />
       </div>
       <div className="control-strip__bpm">
-        <Knob id="knob-bpm" spec={PARAMS.bpm} value={bpm} onChange={onBpm} label="Tempo" />
+        <Knob id="knob-bpm" spec={PARAMS.bpm} value={bpm} onChange={onBpm} label="Tempo" ariaLabel="Tempo" />
       </div>
     </section>
   );
