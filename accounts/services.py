@@ -104,7 +104,15 @@ def register(request: HttpRequest, *, username: str, email: str, password: str) 
 
 def log_in(request: HttpRequest, *, username: str, password: str) -> AbstractBaseUser:
     throttle(request, "login", settings.LOGIN_THROTTLE)
-    user = authenticate(request, username=username.strip(), password=password)
+    username = username.strip()
+    # Usernames are unique whatever their letter case, so any spelling names one account.
+    stored = (
+        get_user_model()
+        .objects.filter(username__iexact=username)
+        .values_list("username", flat=True)
+        .first()
+    )
+    user = authenticate(request, username=stored or username, password=password)
     if user is None:
         raise InvalidCredentials("Wrong username or password.")
     login(request, user)

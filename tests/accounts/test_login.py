@@ -41,6 +41,10 @@ def test_login_then_me_then_logout(graphql, member, member_password):
     assert graphql(ME)["data"]["me"] is None
 
 
+def test_the_username_may_be_typed_in_any_letter_case(graphql, member, member_password):
+    assert login(graphql, "TechNo", member_password)["user"] == {"username": "techno"}
+
+
 @pytest.mark.parametrize(
     ("username", "password"),
     [("techno", "wrong password"), ("nobody", "correct horse battery"), ("", "")],
