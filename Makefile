@@ -34,7 +34,7 @@ run: install samples frontend
 test: test-python test-frontend test-browser
 
 services:
-	.ci/services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	PYTHON=$(PYTHON) .ci/services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
 # The Python suite twice, side by side: on PostgreSQL + Redis (with gpu_worker's Django-free
 # tests, which need no second run), and on the embedded SQLite + in-memory defaults, where tests
