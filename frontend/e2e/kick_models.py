@@ -2,9 +2,10 @@
 
   python kick_models.py stand-in DIR   the shipped architecture with random weights, used only
                                        while gpu_worker/pretrained/kick-gen-v1 is not in the tree
-  python kick_models.py failing DIR    the same with a vocoder whose weights are NaN: it loads and
-                                       samples, then the pipeline refuses the non-finite audio, so
-                                       the real worker fails half-way through a generation
+  python kick_models.py failing DIR    the same with a vocoder whose weights are finite but huge (the
+                                       loader refuses NaN weights): it loads and samples, then the
+                                       vocoder overflows and the pipeline refuses the non-finite
+                                       audio, so the real worker fails half-way through a generation
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def build(kind: str, folder: Path) -> None:
     if kind == "failing":
         with torch.no_grad():
             for parameter in pipeline.models.vocoder.parameters():
-                parameter.fill_(float("nan"))
+                parameter.fill_(1e30)
     elif kind != "stand-in":
         raise SystemExit(f"unknown model kind {kind!r}")
     pipeline.save_pretrained(folder)

@@ -1,6 +1,6 @@
 /**
- * A worker that fails for real: the backend's local worker runs a model whose vocoder weights are
- * NaN, so it loads, samples and then the pipeline refuses the non-finite audio. The member sees a
+ * A worker that fails for real: the backend's local worker runs a model whose vocoder overflows,
+ * so it loads, samples and then the pipeline refuses the non-finite audio. The member sees a
  * retryable error; no kick, no quota used, the sampler untouched; "Try again" runs a new request.
  */
 import type { Browser, Page } from "playwright-core";
