@@ -61,6 +61,21 @@ describe("guest", () => {
     await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
   });
 
+  it("toggles once when Space is pressed on the focused play button or a focused knob", async () => {
+    await page.getByRole("button", { name: "▶ PLAY" }).click();
+    await page.getByRole("button", { name: "■ STOP" }).waitFor();
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
+    await page.getByRole("slider", { name: "Kick length" }).focus();
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "■ STOP" }).waitFor();
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
+    // Give a double toggle the time to show itself.
+    await page.waitForTimeout(200);
+    await expect(page.getByRole("button", { name: "▶ PLAY" }).count()).resolves.toBe(1);
+  });
+
   it("plays while the cue button is held and stops on release", async () => {
     const cue = page.getByRole("button", { name: "CUE" });
     const box = (await cue.boundingBox())!;

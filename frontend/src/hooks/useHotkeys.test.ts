@@ -18,17 +18,38 @@ describe("useHotkeys", () => {
     expect(onUp).toHaveBeenCalledTimes(1);
   });
 
-  it("ignores auto-repeat, modifier chords and keys typed into fields or knobs", () => {
+  it("leaves a focused knob its arrow keys but not Space", () => {
+    const onSpace = vi.fn();
+    const onArrow = vi.fn();
+    renderHook(() =>
+      useHotkeys([
+        { keys: [" "], label: "Space", description: "play", onDown: onSpace },
+        { keys: ["ArrowUp"], label: "↑", description: "tempo", onDown: onArrow },
+      ]),
+    );
+    const knob = document.createElement("div");
+    knob.setAttribute("role", "slider");
+    document.body.append(knob);
+    press("ArrowUp", knob);
+    press(" ", knob);
+    expect(onArrow).not.toHaveBeenCalled();
+    expect(onSpace).toHaveBeenCalledTimes(1);
+    knob.remove();
+  });
+
+  it("ignores auto-repeat, modifier chords and keys typed into fields or dialogs", () => {
     const onDown = vi.fn();
     const { unmount } = renderHook(() => useHotkeys([{ keys: [" "], label: "Space", description: "play", onDown }]));
     window.dispatchEvent(new KeyboardEvent("keydown", { key: " ", repeat: true }));
     press(" ", window, { ctrlKey: true });
     const input = document.createElement("input");
-    const knob = document.createElement("div");
-    knob.setAttribute("role", "slider");
-    document.body.append(input, knob);
+    const dialog = document.createElement("div");
+    dialog.setAttribute("role", "dialog");
+    const button = document.createElement("button");
+    dialog.append(button);
+    document.body.append(input, dialog);
     press(" ", input);
-    press(" ", knob);
+    press(" ", button);
     expect(onDown).not.toHaveBeenCalled();
     press(" ", document.body);
     expect(onDown).toHaveBeenCalledTimes(1);

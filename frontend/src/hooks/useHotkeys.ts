@@ -1,4 +1,7 @@
-/** Global keyboard shortcuts, ignored while typing in a field or turning a focused knob. */
+/**
+ * Global keyboard shortcuts, ignored while typing in a field or a dialog and for the keys a focused
+ * knob uses. Handled keys are prevented, so Space on a focused button does not also click it.
+ */
 import { useEffect, useRef } from "react";
 
 export interface Hotkey {
@@ -10,12 +13,15 @@ export interface Hotkey {
   onUp?: () => void;
 }
 
-function isTyping(target: EventTarget | null): boolean {
+// A focused knob keeps these for itself; Space and the rest still reach the hotkeys.
+const SLIDER_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End"]);
+
+function isTyping(target: EventTarget | null, key: string): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return (
     target.isContentEditable ||
     ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) ||
-    target.getAttribute("role") === "slider" ||
+    (target.getAttribute("role") === "slider" && SLIDER_KEYS.has(key)) ||
     target.closest("[role=dialog]") !== null
   );
 }
@@ -28,7 +34,7 @@ export function useHotkeys(hotkeys: readonly Hotkey[]): void {
 
   useEffect(() => {
     const find = (event: KeyboardEvent) =>
-      event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)
+      event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target, event.key)
         ? undefined
         : current.current.find((hotkey) => hotkey.keys.includes(event.key));
     const down = (event: KeyboardEvent) => {
