@@ -97,6 +97,8 @@ frontend-codegen: frontend/node_modules/.package-lock.json
 # The browser tests drive Debian's Chromium (never a downloaded browser build).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	@# AI Kick Gen mode's 🎨 needs a colour emoji font, or the screenshots show an empty box.
+	@fc-list | grep -q "Noto Color Emoji" || (apt-get update && apt-get install -y --no-install-recommends fonts-noto-color-emoji)
 
 test-frontend: frontend/node_modules/.package-lock.json
 	$(NPM) run --silent lint
