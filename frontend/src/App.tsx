@@ -162,7 +162,7 @@ export function App() {
   );
 
   const loadingSteps = [
-    { label: "Connecting to the server", done: startup.data !== undefined },
+    { label: "Loading the presets", done: startup.data !== undefined },
     { label: "Loading the sample library", done: samplesReady },
     { label: "Starting the audio engine", done: transport.engine !== null },
     // Only at start-up: a later login loads the kicks behind the open DAW.
