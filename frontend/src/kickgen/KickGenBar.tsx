@@ -7,7 +7,7 @@ import { useState } from "react";
 import { DeleteKickDialog } from "./DeleteKickDialog";
 import { downloadKick } from "./download";
 import { GenerationProgress } from "./GenerationProgress";
-import { quotaNotice, type AiKick, type GenerationState, type KickQuota } from "./kicks";
+import { quotaNotice, quotaSummary, type AiKick, type GenerationState, type KickQuota } from "./kicks";
 import type { AffectedPreset, DeleteKickOutcome } from "./useAiKicks";
 import "./kickgen.css";
 
@@ -117,18 +117,23 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
           Delete
         </button>
       </nav>
+      {/* One status line of constant height, so that the strips below never jump. */}
       <div className="kickgen-status">
-        <GenerationStatus generation={generation} onRetry={onGenerate} onDismiss={onDismiss} />
-        {problem && (
+        {generation.status !== "idle" ? (
+          <GenerationStatus generation={generation} onRetry={onGenerate} onDismiss={onDismiss} />
+        ) : problem && !pending ? (
           <p className="notice notice--error" role="alert">
             {problem}
           </p>
-        )}
-        {notice && !generating && (
+        ) : notice ? (
           <p className={`notice ${notice.kind === "exhausted" ? "notice--error" : "notice--warning"}`} role="status" data-testid="quota-notice">
             {notice.text}
           </p>
-        )}
+        ) : quota ? (
+          <p className="notice kickgen-status__info" data-testid="quota-summary">
+            {quotaSummary(quota)}
+          </p>
+        ) : null}
       </div>
       {pending && (
         <DeleteKickDialog

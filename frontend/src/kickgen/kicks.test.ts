@@ -5,10 +5,14 @@ import {
   cycleKick,
   downloadFileName,
   easternTimeLabel,
+  generationOutcome,
+  NETWORK_PROBLEM,
+  newRequestId,
   kickIdOfKey,
   progressView,
   QUEUED_PROGRESS,
   quotaNotice,
+  quotaSummary,
   sortKicks,
   successorOf,
   WARMING_UP_NOTE,
@@ -105,6 +109,12 @@ describe("quotaNotice", () => {
   });
 });
 
+describe("quotaSummary", () => {
+  it("sums up today's generations and the library's fill", () => {
+    expect(quotaSummary(quota({ remainingGensToday: 7, totalGensCount: 12 }))).toBe("7 of 10 generations left today · 12/30 kicks in your library");
+  });
+});
+
 describe("the total cap", () => {
   it("is reached at the cap and worded like the server", () => {
     expect(capReached(quota({ totalGensCount: 29 }))).toBe(false);
@@ -134,5 +144,44 @@ describe("downloadFileName", () => {
   it("keeps letters, digits and spaces of the kick's name", () => {
     expect(downloadFileName({ name: "AI: Bärbel" })).toBe("AI Bärbel.wav");
     expect(downloadFileName({ name: "::" })).toBe("kick.wav");
+  });
+});
+
+describe("generationOutcome", () => {
+  const running = progressView({ stage: "UPLOADING", step: 0, totalSteps: 0, fraction: 0.96 });
+
+  it("turns a success into the new kick, the updated quota and a finished bar", () => {
+    const stored = kick("9", "AI: Bärbel");
+    const outcome = generationOutcome({ __typename: "GenerateKickSuccess", kick: stored, remainingGensToday: 2, totalGensCount: 5 }, running);
+    expect(outcome.kick).toBe(stored);
+    expect(outcome.quota).toEqual({ remainingGensToday: 2, totalGensCount: 5 });
+    expect(outcome.state).toMatchObject({ status: "loading", progress: { percent: 100 } });
+  });
+
+  it("refuses with the server's words at the cap and the daily limit", () => {
+    const cap = generationOutcome({ __typename: "TotalCapReached", message: "Delete kicks to generate more (30/30)", totalCap: 30 }, running);
+    expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30 }, kick: null });
+    const daily = generationOutcome({ __typename: "DailyLimitReached", message: "You have used today's 10 kick generations.", resetsAt: "2026-11-26T05:00:00+00:00" }, running);
+    expect(daily.state.status).toBe("refused");
+    expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00" });
+  });
+
+  it("offers a retry when the worker failed, was unavailable or the server was unreachable, and touches no quota", () => {
+    expect(generationOutcome({ __typename: "GenerationFailed", message: "The generator failed.", retryable: true }, running)).toEqual({
+      state: { status: "failed", message: "The generator failed.", retryable: true },
+      quota: {},
+      kick: null,
+    });
+    expect(generationOutcome({ __typename: "GenerationFailed", message: "Bad prompt.", retryable: false }, running).state).toMatchObject({ retryable: false });
+    expect(generationOutcome({ __typename: "GenerationUnavailable", message: "Down." }, running).state).toMatchObject({ status: "failed", retryable: true });
+    expect(generationOutcome(undefined, running)).toEqual({ state: { status: "failed", message: NETWORK_PROBLEM, retryable: true }, quota: {}, kick: null });
+  });
+});
+
+describe("newRequestId", () => {
+  it("makes distinct version 4 UUIDs", () => {
+    const ids = new Set(Array.from({ length: 200 }, newRequestId));
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -78,6 +78,11 @@ export function quotaNotice(quota: KickQuota): QuotaNotice | null {
   return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${easternTimeLabel(resetsAt)}` };
 }
 
+/** The quiet line under the bar while nothing needs saying. */
+export function quotaSummary(quota: KickQuota): string {
+  return `${quota.remainingGensToday} of ${quota.dailyLimit} generations left today · ${quota.totalGensCount}/${quota.totalCap} kicks in your library`;
+}
+
 export function capReached(quota: KickQuota): boolean {
   return quota.totalGensCount >= quota.totalCap;
 }
