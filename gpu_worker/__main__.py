@@ -1,6 +1,7 @@
 """Command line of the kick generator.
 
 python -m gpu_worker generate --prompt "punchy 909" --seed 7 -n 4 --out kicks/
+python -m gpu_worker publish --repo-id OWNER/NAME [--path FOLDER]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import torch
 from tqdm import tqdm
 
 from gpu_worker.pipeline import DEFAULT_PROMPT, KickPipeline, ProgressEvent, Stage
+from gpu_worker.publish import add_publish_parser
 
 
 def add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -71,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gpu_worker", description=__doc__)
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
     add_generate_parser(subparsers)
+    add_publish_parser(subparsers)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -1,0 +1,61 @@
+"""`python -m gpu_worker publish --repo-id OWNER/NAME [--path FOLDER]`: upload a model folder to the
+Hugging Face Hub, from where `KickPipeline.from_pretrained("OWNER/NAME")` and the Modal worker load
+it. Only the files the loader reads (and the model card) are uploaded; the token comes from
+--token, HF_TOKEN or `huggingface-cli login`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from huggingface_hub import HfApi
+
+from gpu_worker import DEFAULT_MODEL_PATH
+from gpu_worker.weights import MODEL_CARD_FILE, REQUIRED_FILES, resolve_model_folder
+
+
+def publish_model(
+    folder: Path,
+    repo_id: str,
+    *,
+    token: str | None = None,
+    private: bool = False,
+    revision: str | None = None,
+    commit_message: str = "Upload kick generator weights",
+) -> str:
+    """Checks that `folder` is a complete model folder, then uploads it; returns the commit URL."""
+    checked = resolve_model_folder(folder)
+    api = HfApi(token=token)
+    api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+    commit = api.upload_folder(
+        repo_id=repo_id,
+        folder_path=checked,
+        repo_type="model",
+        revision=revision,
+        commit_message=commit_message,
+        allow_patterns=[*REQUIRED_FILES, MODEL_CARD_FILE],
+    )
+    return commit.commit_url
+
+
+def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("publish", help="upload a model folder to the Hugging Face Hub")
+    parser.add_argument("--repo-id", required=True, help="OWNER/NAME of the Hub model repo")
+    parser.add_argument(
+        "--path",
+        type=Path,
+        default=DEFAULT_MODEL_PATH,
+        help="model folder (default: the shipped weights)",
+    )
+    parser.add_argument("--token", default=None, help="Hub token (default: HF_TOKEN or login)")
+    parser.add_argument("--private", action="store_true", help="create the repo as private")
+    parser.add_argument("--revision", default=None, help="branch to commit to")
+    parser.set_defaults(handler=publish)
+
+
+def publish(args: argparse.Namespace) -> int:
+    url = publish_model(
+        args.path, args.repo_id, token=args.token, private=args.private, revision=args.revision
+    )
+    print(f"published {args.path} to {args.repo_id}: {url}")
+    return 0

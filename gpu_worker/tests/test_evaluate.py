@@ -1,0 +1,116 @@
+"""The evaluation: its measures on known signals, and a full run on a tiny random model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from gpu_worker.audio import postprocess
+from gpu_worker.config import ModelConfig
+from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
+from gpu_worker.descriptors import find_artifacts
+from gpu_worker.evaluate import EvaluationSettings, evaluate, frechet_distance, main
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.synth import render_kick, sample_params
+
+TINY = {
+    "vae": {"channels": [4, 4, 4, 4, 8]},
+    "unet": {"channels": [8, 16], "embedding_dim": 16, "attention_heads": 2},
+    "keywords": {"embedding_dim": 8},
+    "vocoder": {"dim": 8, "intermediate_dim": 16, "num_layers": 1},
+}
+
+
+def test_artifact_checks_catch_each_defect_and_pass_a_clean_kick() -> None:
+    config = ModelConfig().audio
+    kick = render_kick(sample_params("house", np.random.default_rng(0)))
+    clean = postprocess(torch.from_numpy(kick)[None], config)[0].numpy()
+    assert not find_artifacts(clean).any()
+    assert find_artifacts(np.where(np.arange(clean.size) == 5, np.nan, clean)).nan
+    assert find_artifacts(np.clip(clean * 3, -1, 1)).clipping
+    assert find_artifacts(clean + 0.2).dc_offset
+    cut_off = clean.copy()
+    cut_off[-50:] = 0.1  # a voice that stops while still sounding
+    assert find_artifacts(cut_off).click_at_end
+    assert find_artifacts(clean * 1e-5).silence
+
+
+def test_frechet_distance_is_zero_for_one_set_and_grows_with_a_shift() -> None:
+    features = np.random.default_rng(0).standard_normal((500, 8))
+    assert frechet_distance(features, features) == pytest.approx(0.0, abs=1e-6)
+    shifted = features + np.array([2.0] + [0.0] * 7)
+    assert frechet_distance(features, shifted) == pytest.approx(4.0, rel=1e-3)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("evaluate")
+    write_synthetic_corpus(root / "corpus", 24, seed=9)
+    return prepare_folder(root / "corpus", root / "data", min_word_count=2, held_out_share=0.3)
+
+
+def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
+    dataset: Path, tmp_path: Path
+) -> None:
+    data = load_dataset(dataset)
+    pipeline = KickPipeline.from_config(ModelConfig.from_dict(TINY), data.vocab, device="cpu")
+    settings = EvaluationSettings(
+        prompts=("hit house", "techno"),
+        kicks_per_prompt=2,
+        pair_seeds=1,
+        frechet_kicks=4,
+        steps=2,
+    )
+    report = evaluate(pipeline, data, tmp_path, settings)
+
+    assert set(report.artifacts) == {"nan", "clipping", "dc_offset", "click_at_end", "silence"}
+    # 2 prompts x 2 kicks, 1 seed x 2 sides x (house, techno) per pair, 4 matched kicks.
+    pairs = len(report.keyword_control)
+    assert pairs >= 1
+    contexts = sum(word in data.vocab for word in ("house", "techno"))
+    assert report.generated_count == 4 + pairs * 2 * contexts + 4
+    assert all(0.0 <= row["share"] <= 1.0 for row in report.keyword_control)
+    assert report.frechet["training_vs_held_out"] > 0
+    assert report.frechet["ratio"] == pytest.approx(
+        report.frechet["generated_vs_held_out"] / report.frechet["training_vs_held_out"]
+    )
+    markdown = (tmp_path / "report.md").read_text()
+    assert '| generated "hit house" | 2 |' in markdown
+    assert "training vs held-out (floor)" in markdown
+    assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (
+        report.generated_count
+    )
+    assert (tmp_path / "grid.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_cli_evaluates_a_saved_model(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = load_dataset(dataset)
+    KickPipeline.from_config(ModelConfig.from_dict(TINY), data.vocab).save_pretrained(
+        tmp_path / "model"
+    )
+    main(
+        [
+            "--model",
+            str(tmp_path / "model"),
+            "--data",
+            str(dataset),
+            "--out",
+            str(tmp_path / "out"),
+            "--kicks-per-prompt",
+            "1",
+            "--pair-seeds",
+            "1",
+            "--frechet-kicks",
+            "3",
+            "--steps",
+            "1",
+        ]
+    )
+    assert "### Keyword control" in capsys.readouterr().out
+    assert (tmp_path / "out" / "report.md").exists()
