@@ -29,7 +29,7 @@ import { BackToDawButton, GenerateAiKickButton } from "./kickgen/ModeButtons";
 import { useAiKicks } from "./kickgen/useAiKicks";
 import { useKickGeneration } from "./kickgen/useKickGeneration";
 import { dawReducer, initialDawState, type SampleSlot } from "./state/daw";
-import { cyclePreset } from "./state/presets";
+import { cyclePreset, sortPresets } from "./state/presets";
 
 type Sample = StartupData["samples"][number];
 
@@ -97,7 +97,7 @@ export function App() {
     const data = startup.data;
     if (!data) return;
     store.replaceAll(data.presets);
-    const first = [...data.presets].sort((a, b) => a.name.localeCompare(b.name))[0];
+    const first = sortPresets(data.presets)[0];
     if (first) {
       dispatch({ type: "loadPreset", preset: first });
     } else {

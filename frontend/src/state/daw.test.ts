@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../audio/params";
 import { dawReducer, initialDawState } from "./daw";
-import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, type Preset } from "./presets";
+import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, sortPresets, type Preset } from "./presets";
 
 function preset(overrides: Partial<Preset> = {}): Preset {
   return {
@@ -75,6 +75,16 @@ describe("presets", () => {
     const input = settingsToInput("Dark", { ...defaultSettings(), kickKey: "kick-909", noiseKey: "n", reverbKey: "r" });
     expect(input).toMatchObject({ kickKey: "kick-909", noiseKey: "n", reverbKey: "r", bpm: 140 });
     expect(input).not.toHaveProperty("aiKickId");
+  });
+
+  it("orders your presets before the shared ones, each alphabetically", () => {
+    const list = [
+      preset({ id: "1", name: "berlin", isShared: true }),
+      preset({ id: "2", name: "Zebra" }),
+      preset({ id: "3", name: "Acid", isShared: true }),
+      preset({ id: "4", name: "acid rain" }),
+    ];
+    expect(sortPresets(list).map((item) => item.id)).toEqual(["4", "2", "3", "1"]);
   });
 
   it("cycles with wrap-around", () => {

@@ -50,8 +50,11 @@ export function settingsToInput(name: string, settings: DawSettings): PresetInpu
   return { ...values, ...kick, name: name.trim(), noiseKey: noiseKey ?? "", reverbKey: reverbKey ?? "" };
 }
 
+/** The dropdown's order, which previous/next follow too: your presets, then the shared ones, each A–Z. */
 export function sortPresets(presets: readonly Preset[]): Preset[] {
-  return [...presets].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
+  return [...presets].sort(
+    (a, b) => Number(a.isShared) - Number(b.isShared) || a.name.localeCompare(b.name, undefined, { sensitivity: "base" }),
+  );
 }
 
 /** Previous/next with wrap-around; from no selection, next is the first and previous the last. */
