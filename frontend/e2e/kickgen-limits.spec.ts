@@ -22,6 +22,7 @@ let backend: Backend;
 let browser: Browser;
 let page: Page;
 let resetLabel: string;
+const username = `quota${Date.now() % 1_000_000}`;
 
 const quotaNotice = () => page.getByTestId("quota-notice");
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await openApp(context, backend.url);
-  await register(page, `quota${Date.now() % 1_000_000}`);
+  await register(page, username);
   await enterKickGen(page);
   resetLabel = expectedResetLabel((await serverLibrary(page)).kicks.resetsAt);
 });
@@ -107,5 +108,22 @@ describe("quotas", () => {
     await screenshot(page, "kickgen-daily-limit");
     await expect(aiKickOptions(page)).resolves.toHaveLength(2);
     await expect(serverLibrary(page)).resolves.toMatchObject({ kicks: { totalGensCount: 2, remainingGensToday: 0 } });
+  });
+
+  it("fits a phone screen in AI Kick Gen mode", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phonePage = await openApp(phone, backend.url);
+    await phonePage.getByRole("button", { name: "Log in" }).click();
+    const dialog = phonePage.getByRole("dialog");
+    await dialog.getByLabel("Username").fill(username);
+    await dialog.getByLabel("Password").fill("kick-drum-1234");
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await phonePage.getByText(`Logged in as ${username}`).waitFor();
+    await enterKickGen(phonePage);
+    await phonePage.waitForFunction(() => document.querySelectorAll("#ai-kick-select option:not([disabled])").length === 2);
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phonePage, "kickgen-phone");
+    await phone.close();
   });
 });
