@@ -105,6 +105,9 @@ describe("generate → audition → preset → delete", () => {
     expect(indices).toEqual([...indices].sort((a, b) => a - b));
     // The server's first generation loads the model, then samples step by step.
     expect(stages).toContain("LOADING_MODEL");
+    const loading = kick.progress.filter((sample) => sample.stage === "LOADING_MODEL");
+    expect(loading.every((sample) => sample.note?.startsWith("Warming up the GPU"))).toBe(true);
+    expect(kick.progress.filter((sample) => sample.stage !== "LOADING_MODEL").every((sample) => sample.note === null)).toBe(true);
     const sampling = kick.progress.filter((sample) => sample.stage === "SAMPLING").map((sample) => sample.percent);
     expect(sampling.length).toBeGreaterThanOrEqual(3);
     const percents = kick.progress.map((sample) => sample.percent);

@@ -6,6 +6,7 @@ export const GENERATION_TIMEOUT_MS = 150_000;
 export interface ProgressSample {
   stage: string;
   percent: number;
+  note: string | null;
 }
 
 export interface GeneratedKick {
@@ -67,14 +68,15 @@ export async function samplerKick(page: Page): Promise<{ key: string | null; sec
 /** Records every state the progress bar passes through, from now on, into window.__kickProgress. */
 async function recordProgress(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const seen: { stage: string; percent: number }[] = [];
+    const seen: { stage: string; percent: number; note: string | null }[] = [];
     (window as unknown as { __kickProgress: typeof seen }).__kickProgress = seen;
     const record = () => {
       const bar = document.querySelector('[role="progressbar"][aria-label="Kick generation"]');
       if (!bar) return;
-      const sample = { stage: bar.getAttribute("data-stage") ?? "", percent: Number(bar.getAttribute("aria-valuenow")) };
+      const note = document.querySelector(".kickgen-progress__note")?.textContent ?? null;
+      const sample = { stage: bar.getAttribute("data-stage") ?? "", percent: Number(bar.getAttribute("aria-valuenow")), note };
       const last = seen.at(-1);
-      if (!last || last.stage !== sample.stage || last.percent !== sample.percent) seen.push(sample);
+      if (!last || last.stage !== sample.stage || last.percent !== sample.percent || last.note !== sample.note) seen.push(sample);
     };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-stage", "aria-valuenow"] });
   });

@@ -270,7 +270,7 @@ export function App() {
           {knob("masterDistortion", "Master")}
           {knob("limiterPreGain", "Master")}
         </Strip>
-        {user && state.mode === "daw" && <GenerateAiKickButton onClick={enterKickGen} />}
+        {user && state.mode === "daw" && <GenerateAiKickButton loading={!aiKicks.ready} onClick={enterKickGen} />}
         {loadFailures.length > 0 && (
           <p className="notice notice--warning" role="alert">
             {loadFailures.length} sample{loadFailures.length === 1 ? "" : "s"} could not be loaded: {loadFailures.map((failure) => failure.key).join(", ")}
