@@ -86,6 +86,13 @@ describe("guest", () => {
     await page.mouse.up();
     await page.locator(".cue-button.is-active").waitFor({ state: "detached" });
     await expect(page.locator(".beat-light.is-on").count()).resolves.toBe(0);
+
+    // The same with the C key held down.
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.down("c");
+    await page.locator(".cue-button.is-active").waitFor();
+    await page.keyboard.up("c");
+    await page.locator(".cue-button.is-active").waitFor({ state: "detached" });
   });
 
   it("lists the hotkeys in a help tooltip", async () => {

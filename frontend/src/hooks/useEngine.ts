@@ -23,6 +23,11 @@ export function useEngine(library: SampleLibrary, settings: DawSettings, samples
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
   const [cueing, setCueing] = useState(false);
+  // Read by endCue, which may run before a re-render has seen the cue start.
+  const cueingRef = useRef(false);
+  useEffect(() => {
+    cueingRef.current = cueing;
+  }, [cueing]);
   const settingsRef = useRef(settings);
   useEffect(() => {
     settingsRef.current = settings;
@@ -62,6 +67,7 @@ export function useEngine(library: SampleLibrary, settings: DawSettings, samples
     if (engine.isPlaying) {
       engine.stop();
       setPlaying(false);
+      cueingRef.current = false;
       setCueing(false);
     } else {
       start();
@@ -73,14 +79,14 @@ export function useEngine(library: SampleLibrary, settings: DawSettings, samples
   const startCue = useCallback(() => {
     if (!engine || engine.isPlaying) return;
     start();
+    cueingRef.current = true;
     setCueing(true);
   }, [engine, start]);
 
   const endCue = useCallback(() => {
-    setCueing((wasCueing) => {
-      if (wasCueing) engine?.stop();
-      return false;
-    });
+    if (!cueingRef.current) return;
+    engine?.stop();
+    setCueing(false);
   }, [engine]);
 
   return { engine, error, playing, cueing, togglePlay, startCue, endCue };
