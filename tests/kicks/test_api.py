@@ -342,9 +342,7 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
 PRESETS_WITH_KICKS = "{ presets { name aiKick { id name audioUrl seed prompt createdAt } } }"
 
 
-def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(
-    graphql, logged_in
-):
+def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql, logged_in):
     def run() -> tuple[list[dict], int]:
         with CaptureQueriesContext(connection) as queries:
             result = graphql(PRESETS_WITH_KICKS)

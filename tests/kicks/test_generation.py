@@ -61,6 +61,18 @@ def test_progress_events_arrive_in_order(make_user, worker, events):
     assert {event.request_id for event in events} == {"req-1"}
 
 
+def test_the_model_loads_once_per_worker(make_user, worker, events):
+    user = make_user("techno")
+    generate(user, worker, events)
+    first = events.stages()
+    events.clear()
+
+    generate(user, worker, events)
+
+    assert "LOADING_MODEL" in first
+    assert "LOADING_MODEL" not in events.stages()
+
+
 def test_names_are_unique_per_member(make_user, worker, events):
     user = make_user("techno")
 

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async as sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from tests.kicks.conftest import wait_for_subscriber
@@ -151,20 +152,13 @@ async def test_progress_reaches_a_subscriber_on_another_server(servers, make_use
     await wait_for_subscriber(intruder.pk, "cross-process")
     listening = asyncio.create_task(read_progress(owner_ws))
 
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port_b}",
-        timeout=120,
-        cookies={"sessionid": owner_cookie, "csrftoken": "k" * 32},
-    ) as http:
-        response = await http.post(
-            "/graphql/",
-            json={"query": GENERATE, "variables": {"requestId": "cross-process"}},
-            headers={"X-CSRFToken": "k" * 32},
-        )
-        result = response.json()["data"]["generateKick"]
-        assert result["__typename"] == "GenerateKickSuccess"
+    result = (await post_graphql(port_b, owner_cookie, GENERATE, {"requestId": "cross-process"}))[
+        "generateKick"
+    ]
+    assert result["__typename"] == "GenerateKickSuccess"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_b}") as http:
         audio = await http.get(result["kick"]["audioUrl"])
-        assert audio.headers["content-type"] == "audio/wav"
+    assert audio.headers["content-type"] == "audio/wav"
 
     events = await listening
     stages = [event["stage"] for event in events]
@@ -178,3 +172,60 @@ async def test_progress_reaches_a_subscriber_on_another_server(servers, make_use
         await asyncio.wait_for(intruder_ws.recv(), 1)
     await owner_ws.close()
     await intruder_ws.close()
+
+
+async def post_graphql(port: int, cookie: str, query: str, variables: dict | None = None) -> dict:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        timeout=120,
+        cookies={"sessionid": cookie, "csrftoken": "k" * 32},
+    ) as http:
+        response = await http.post(
+            "/graphql/",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-CSRFToken": "k" * 32},
+        )
+    return response.json()["data"]
+
+
+async def test_a_server_answers_other_requests_while_it_generates(servers, make_user):
+    """The generation is held in its last step (storing the kick) by a table lock taken here;
+    while it waits, the same server must answer another member's request."""
+    port, _ = servers
+    owner = await sync_to_async(make_user)("owner")
+    other = await sync_to_async(make_user)("other")
+    owner_cookie = await sync_to_async(session_cookie)(owner)
+    other_cookie = await sync_to_async(session_cookie)(other)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_kicks_table() -> None:
+        # SHARE blocks the INSERT of the new kick but not the reads the rest of the flow does.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE kicks_generatedkick IN SHARE MODE")
+            locked.set()
+            release.wait(60)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_kicks_table)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        owner_ws = await subscribe(port, owner_cookie, "held")
+        await wait_for_subscriber(owner.pk, "held")
+        generation = asyncio.create_task(
+            post_graphql(port, owner_cookie, GENERATE, {"requestId": "held"})
+        )
+        while True:  # wait until the kick is being stored, i.e. blocked on the lock
+            message = json.loads(await asyncio.wait_for(owner_ws.recv(), 60))
+            if message["payload"]["data"]["kickGeneration"]["stage"] == "UPLOADING":
+                break
+
+        me = await post_graphql(port, other_cookie, "{ me { username } }")
+
+        assert me == {"me": {"username": "other"}}
+        assert not generation.done()
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join)
+    assert (await generation)["generateKick"]["__typename"] == "GenerateKickSuccess"
+    await owner_ws.close()
