@@ -57,7 +57,7 @@ class VAEConfig:
 
     latent_channels: int = 4
     # One entry per resolution level; every level after the first halves both axes.
-    channels: tuple[int, ...] = (16, 32, 64, 96, 128)
+    channels: tuple[int, ...] = (8, 16, 32, 64, 128)
     # Multiplies the posterior sample so that diffusion latents have about unit variance; set by
     # the training code after the VAE is trained (gpu_worker.train measures it on the corpus).
     scaling_factor: float = 1.0
