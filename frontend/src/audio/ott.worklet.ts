@@ -15,6 +15,8 @@ declare function registerProcessor(name: string, processor: typeof AudioWorkletP
 
 const ATTACK_SECONDS = 0.002;
 const RELEASE_SECONDS = 0.08;
+/** The gain curve (a log and a power) is evaluated once per block of this many frames and ramped in between. */
+const GAIN_BLOCK = 16;
 
 class OttProcessor extends AudioWorkletProcessor {
   static get parameterDescriptors() {
@@ -22,6 +24,7 @@ class OttProcessor extends AudioWorkletProcessor {
   }
 
   private readonly envelopes = [0, 0, 0];
+  private readonly gains = [1, 1, 1];
   private readonly attack = smoothingCoefficient(ATTACK_SECONDS, sampleRate);
   private readonly release = smoothingCoefficient(RELEASE_SECONDS, sampleRate);
   // Kept alive (process returns true) until the engine is disposed and says so.
@@ -42,20 +45,28 @@ class OttProcessor extends AudioWorkletProcessor {
       const input = inputs[band];
       if (!input || input.length === 0) continue;
       let envelope = this.envelopes[band] ?? 0;
+      let gain = this.gains[band] ?? 1;
+      let target = gain;
+      let gainStep = 0;
       const frames = input[0]?.length ?? 0;
       for (let i = 0; i < frames; i++) {
         let peak = 0;
         for (const channel of input) peak = Math.max(peak, Math.abs(channel[i] ?? 0));
         const coefficient = peak > envelope ? this.attack : this.release;
         envelope = coefficient * envelope + (1 - coefficient) * peak;
-        const gain = amount === 0 ? 1 : dbToGain(ottGainDb(gainToDb(envelope), amount));
+        if (i % GAIN_BLOCK === 0) {
+          target = amount === 0 ? 1 : dbToGain(ottGainDb(gainToDb(envelope), amount));
+          gainStep = (target - gain) / GAIN_BLOCK;
+        }
+        gain = i % GAIN_BLOCK === GAIN_BLOCK - 1 ? target : gain + gainStep;
         for (let c = 0; c < output.length; c++) {
           const source = input[Math.min(c, input.length - 1)];
-          const target = output[c];
-          if (source && target) target[i] = (target[i] ?? 0) + (source[i] ?? 0) * gain;
+          const destination = output[c];
+          if (source && destination) destination[i] = (destination[i] ?? 0) + (source[i] ?? 0) * gain;
         }
       }
       this.envelopes[band] = envelope;
+      this.gains[band] = gain;
     }
     return this.alive;
   }
