@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gpu_worker import DEFAULT_MODEL_PATH
 from kicks import services
 from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
 from kicks.names import PREFIX
@@ -225,3 +226,20 @@ def test_the_worker_is_built_once_per_configuration(settings):
     assert configured_worker() is first
     settings.KICKS_SAMPLING_STEPS = 5
     assert configured_worker() is not first
+
+
+@pytest.mark.skipif(
+    not (DEFAULT_MODEL_PATH / "config.json").exists(), reason="the shipped weights are not built"
+)
+def test_the_shipped_model_generates_a_kick(make_user, events, settings, kicks_dir):
+    settings.KICK_MODEL = None  # gpu_worker's default: the weights shipped in the repository
+    settings.KICKS_SAMPLING_STEPS = None  # and their own sampling defaults
+
+    success = generate(make_user("techno"), configured_worker(), events)
+
+    audio = (kicks_dir / success.kick.audio.name).read_bytes()
+    with wave.open(io.BytesIO(audio)) as wav:
+        frames = wav.readframes(wav.getnframes())
+    samples = [int.from_bytes(frames[i : i + 2], "little", signed=True) for i in range(0, 8820, 2)]
+    assert max(abs(sample) for sample in samples) > 1000  # the attack is audible, not silence
+    assert "SAMPLING" in events.stages()
