@@ -219,7 +219,10 @@ class KickPipeline:
         sample_rate = self._config.audio.sample_rate
         results = [
             KickResult(
-                encode_wav(kick, sample_rate), kick_seed, tokens.keywords, tokens.ignored_words
+                encode_wav(kick, sample_rate),
+                kick_seed,
+                list(tokens.keywords),
+                list(tokens.ignored_words),
             )
             for kick, kick_seed in zip(kicks, kick_seeds, strict=True)
         ]
