@@ -77,7 +77,7 @@ bench-generation: install
 NPM := cd frontend && nice -n 10 npm
 FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts frontend/codegen.ts
 
-.PHONY: frontend frontend-codegen test-frontend test-browser chromium
+.PHONY: frontend frontend-codegen test-frontend test-browser chromium bench-frontend
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -117,3 +117,7 @@ bench-presets: install
 # The kicks query with 30 kicks, and progress-event delivery across processes over Redis.
 bench-kicks: install services
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 $(PY) bench/kicks_api.py
+
+# The audio engine's offline render cost in Chromium, as a table against an all-processors-off baseline.
+bench-frontend: install samples frontend chromium
+	cd frontend && nice -n 10 npm run --silent bench
