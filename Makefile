@@ -107,7 +107,7 @@ test-frontend: frontend/node_modules/.package-lock.json
 	$(NPM) run --silent test
 
 # Real Chromium against the real backend (a fresh <TEST_DATABASE_URL>_e2e database); screenshots in frontend/test-results/.
-test-browser: install samples frontend chromium
+test-browser: install samples services frontend chromium
 	cd frontend && DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 npm run --silent test:browser
 
 # The presets query as a library grows (with/without the query optimizer) and the stock library build.
