@@ -4,6 +4,9 @@
  * on click (the button stays enabled), wrap-around through the kicks, delete without presets,
  * and the daily-limit message.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
@@ -13,9 +16,11 @@ import {
   expectedResetLabel,
   generateKick,
   generateKickButton,
+  logIn,
   register,
   samplerKick,
   serverLibrary,
+  serverQuery,
 } from "./kickgenSteps";
 
 let backend: Backend;
@@ -23,13 +28,15 @@ let browser: Browser;
 let page: Page;
 let resetLabel: string;
 const username = `quota${Date.now() % 1_000_000}`;
+// The backend's data folder is ours, so that a test can damage a stored kick file.
+const varDir = mkdtempSync(join(tmpdir(), "kwr-e2e-kickgen-limits-"));
 
 const quotaNotice = () => page.getByTestId("quota-notice");
 
 beforeAll(async () => {
   backend = await startBackend({
     name: "kickgen_limits",
-    env: { KICKS_TOTAL_CAP: "3", KICKS_DAILY_LIMIT: "4", KICKS_SAMPLING_STEPS: "4" },
+    env: { KICKS_TOTAL_CAP: "3", KICKS_DAILY_LIMIT: "4", KICKS_SAMPLING_STEPS: "4", VAR_DIR: varDir },
   });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -42,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await backend?.stop();
+  rmSync(varDir, { recursive: true, force: true });
 });
 
 describe("quotas", () => {
@@ -110,15 +118,32 @@ describe("quotas", () => {
     await expect(serverLibrary(page)).resolves.toMatchObject({ kicks: { totalGensCount: 2, remainingGensToday: 0 } });
   });
 
+  it("reports a kick whose audio cannot be decoded, and the others still play", async () => {
+    const { kicks } = await serverQuery<{ kicks: { kicks: { id: string; name: string; audioUrl: string }[] } }>(page, "{ kicks { kicks { id name audioUrl } } }");
+    const [broken, intact] = kicks.kicks;
+    writeFileSync(join(varDir, "kicks", broken!.audioUrl.replace("/media/kicks/", "")), "not a wav file");
+    // Kick URLs are cached as immutable: a fresh browser profile fetches them again.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page2 = await openApp(fresh, backend.url);
+    await logIn(page2, username);
+    await expect(page2.getByRole("alert").filter({ hasText: "Could not load" }).textContent()).resolves.toBe(
+      `Could not load ${broken!.name}. The rest of your AI kicks are ready.`,
+    );
+    await screenshot(page2, "kickgen-kick-load-failure");
+    await enterKickGen(page2);
+    const select = page2.locator("#ai-kick-select");
+    await select.selectOption(intact!.id);
+    await expect(samplerKick(page2).then((sampler) => sampler.seconds)).resolves.toBeCloseTo(2, 2);
+    // Still listed, so that it can be deleted; it just has no sound.
+    await select.selectOption(broken!.id);
+    await expect(samplerKick(page2)).resolves.toEqual({ key: `ai:${broken!.id}`, seconds: null });
+    await fresh.close();
+  });
+
   it("fits a phone screen in AI Kick Gen mode", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const phonePage = await openApp(phone, backend.url);
-    await phonePage.getByRole("button", { name: "Log in" }).click();
-    const dialog = phonePage.getByRole("dialog");
-    await dialog.getByLabel("Username").fill(username);
-    await dialog.getByLabel("Password").fill("kick-drum-1234");
-    await dialog.getByRole("button", { name: "Log in" }).click();
-    await phonePage.getByText(`Logged in as ${username}`).waitFor();
+    await logIn(phonePage, username);
     await enterKickGen(phonePage);
     await phonePage.waitForFunction(() => document.querySelectorAll("#ai-kick-select option:not([disabled])").length === 2);
     const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

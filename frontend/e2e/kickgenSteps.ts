@@ -26,6 +26,15 @@ export async function register(page: Page, username: string, password = "kick-dr
   await page.getByText(`Logged in as ${username}`).waitFor();
 }
 
+export async function logIn(page: Page, username: string, password = "kick-drum-1234"): Promise<void> {
+  await page.getByRole("button", { name: "Log in" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Username").fill(username);
+  await dialog.getByLabel("Password").fill(password);
+  await dialog.getByRole("button", { name: "Log in" }).click();
+  await page.getByText(`Logged in as ${username}`).waitFor();
+}
+
 export const generateButton = (page: Page) => page.getByRole("button", { name: "Generate an AI Kick" });
 export const generateKickButton = (page: Page) => page.getByRole("button", { name: "Generate a kick" });
 export const heading = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
