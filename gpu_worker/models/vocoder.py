@@ -1,8 +1,10 @@
-"""Vocos-style vocoder: a ConvNeXt stack over mel frames predicts a log-magnitude and a phase per
-STFT bin, and an inverse STFT turns them into audio. No upsampling layers run at the sample rate,
-which makes it several times faster than a HiFi-GAN of similar quality."""
+"""Vocos-style vocoder: a ConvNeXt stack over mel frames predicts a log-magnitude and a phase
+advance per STFT bin, and an inverse STFT turns them into audio. No upsampling layers run at the
+sample rate, which makes it several times faster than a HiFi-GAN of similar quality."""
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -52,8 +54,17 @@ class Vocoder(nn.Module):
         h = self.embed_norm(h.transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             h = block(h)
-        log_magnitude, phase = self.head(self.final_norm(h.transpose(1, 2))).chunk(2, dim=-1)
+        log_magnitude, phase_advance = self.head(self.final_norm(h.transpose(1, 2))).chunk(
+            2, dim=-1
+        )
         magnitude = torch.exp(log_magnitude.clamp(max=self.config.max_log_magnitude))
+        # The head predicts each bin's phase advance per hop relative to the bin's centre
+        # frequency, and the phase is its running sum: a steady tone (a kick's body) is coherent
+        # across frames from the first training step, instead of the network having to learn
+        # absolute phases frame by frame (measured: no audible body after 400 steps that way).
+        bins = torch.arange(magnitude.shape[-1], device=mel.device, dtype=magnitude.dtype)
+        centre_advance = 2 * math.pi * bins * self.audio.hop / self.audio.n_fft
+        phase = torch.cumsum(centre_advance + phase_advance, dim=1)
         spectrum = torch.polar(magnitude, phase).transpose(1, 2)
         return torch.istft(
             spectrum,

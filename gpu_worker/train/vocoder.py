@@ -39,7 +39,7 @@ MAGNITUDE_FLOOR = 1e-2
 @dataclasses.dataclass(frozen=True)
 class VocoderTraining:
     batch_size: int = 8
-    learning_rate: float = 5e-4
+    learning_rate: float = 1e-3
     mel_weight: float = 1.0
     stft_weight: float = 1.0
     # A kick's body starts at a fixed phase, so the waveform itself is a usable target; it teaches
