@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
 import { testKickModel } from "./kickModels";
-import { aiKickOptions, dawControls, enterKickGen, GENERATION_TIMEOUT_MS, generateKickButton, register, samplerKick, serverLibrary } from "./kickgenSteps";
+import { aiKickOptions, dawControls, enterKickGen, GENERATING_TEST, GENERATION_TIMEOUT_MS, generateKickButton, register, samplerKick, serverLibrary } from "./kickgenSteps";
 
 let backend: Backend;
 let browser: Browser;
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe("a failing worker", () => {
-  it("shows a retryable error and changes nothing", async () => {
+  it("shows a retryable error and changes nothing", GENERATING_TEST, async () => {
     const before = await serverLibrary(page);
     const controls = await dawControls(page);
     await generateKickButton(page).click();
@@ -49,7 +49,7 @@ describe("a failing worker", () => {
     expect(after.kicks).toEqual(before.kicks);
   });
 
-  it("tries again as a new request, which fails the same way and still uses nothing", async () => {
+  it("tries again as a new request, which fails the same way and still uses nothing", GENERATING_TEST, async () => {
     const failure = page.getByTestId("generation-failed");
     await failure.getByRole("button", { name: "Try again" }).click();
     await page.getByTestId("generation-progress").waitFor();

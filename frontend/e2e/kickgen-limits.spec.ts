@@ -15,6 +15,7 @@ import {
   enterKickGen,
   expectedResetLabel,
   generateKick,
+  GENERATING_TEST,
   generateKickButton,
   logIn,
   register,
@@ -57,7 +58,7 @@ describe("quotas", () => {
     await expect(quotaNotice().count()).resolves.toBe(0);
   });
 
-  it("counts down the generations left until midnight Eastern", async () => {
+  it("counts down the generations left until midnight Eastern", GENERATING_TEST, async () => {
     await generateKick(page);
     await expect(quotaNotice().textContent()).resolves.toBe(`3 kick generations left until ${resetLabel}`);
     await generateKick(page);
@@ -102,7 +103,7 @@ describe("quotas", () => {
     await expect(serverLibrary(page)).resolves.toMatchObject({ kicks: { totalGensCount: 2, remainingGensToday: 1 } });
   });
 
-  it("says clearly when the daily limit is reached, and the server agrees", async () => {
+  it("says clearly when the daily limit is reached, and the server agrees", GENERATING_TEST, async () => {
     await generateKick(page);
     const limit = `Daily limit reached: all 4 kick generations used today. More at ${resetLabel}.`;
     await expect(quotaNotice().textContent()).resolves.toBe(limit);

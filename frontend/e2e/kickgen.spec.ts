@@ -15,6 +15,7 @@ import {
   enterKickGen,
   generateButton,
   generateKick,
+  GENERATING_TEST,
   heading,
   register,
   samplerKick,
@@ -89,7 +90,7 @@ describe("generate → audition → preset → delete", () => {
     await screenshot(page, "kickgen-empty");
   });
 
-  it("generates a kick with live progress; it appears, is selected and loaded", async () => {
+  it("generates a kick with live progress; it appears, is selected and loaded", GENERATING_TEST, async () => {
     kick = await generateKick(page, async () => {
       await page.waitForFunction(() => document.querySelector('[role="progressbar"]')?.getAttribute("data-stage") === "SAMPLING", null, {
         timeout: 120_000,

@@ -1,7 +1,10 @@
 /** Steps the AI Kick Gen browser tests share: register, switch modes, generate, read the page and the server. */
 import type { Page } from "playwright-core";
 
+/** One generation on a shared CPU: the model loads on the first one, then it samples every step. */
 export const GENERATION_TIMEOUT_MS = 150_000;
+/** For a test that generates: time for its generations and the steps around them. */
+export const GENERATING_TEST = { timeout: 300_000 };
 
 export interface ProgressSample {
   stage: string;
