@@ -201,6 +201,8 @@ describe("generate → audition → preset → delete", () => {
     await expect(aiKickOptions(page)).resolves.toEqual([]);
     await expect(page.locator("#ai-kick-select option:checked").textContent()).resolves.toBe("Click 🎨 to generate new kick");
     await expect(samplerKick(page)).resolves.toEqual({ key: null, seconds: null });
+    // Out of memory too, not just out of the sampler.
+    await expect(page.evaluate((key) => window.kickWithReverb!.sampleDuration(key), `ai:${kick.id}`)).resolves.toBeNull();
     const server = await serverLibrary(page);
     expect(server.kicks.kicks).toEqual([]);
     expect(server.kicks.totalGensCount).toBe(0);
