@@ -273,6 +273,39 @@ def quality_versus_steps(
     return distances, variety
 
 
+def frechet_versus_steps(
+    pipeline: KickPipeline, data_folder: Path, steps_list: list[int]
+) -> tuple[list[tuple[int, float]], float]:
+    """Fréchet distance (the training issue's evaluation: log-mel statistics) between held-out
+    kicks and kicks generated with each held-out kick's keywords as the prompt, per step count;
+    returned with the training-vs-held-out distance, the floor."""
+    import numpy as np
+
+    from gpu_worker.data import load_dataset
+    from gpu_worker.evaluate import frechet_distance, log_mel_statistics
+
+    data = load_dataset(data_folder)
+    held_out, training = data.split(held_out=True), data.split(held_out=False)
+    audio_config = pipeline.config.audio
+    held_features = log_mel_statistics(held_out.audio.numpy(), audio_config)
+    rows = np.random.default_rng(0).choice(len(training), size=len(held_out), replace=False)
+    floor = frechet_distance(
+        log_mel_statistics(training.audio[rows].numpy(), audio_config), held_features
+    )
+    prompts = [" ".join(words) for words in held_out.keywords]
+    table = []
+    for steps in steps_list:
+        kicks = []
+        for prompt in sorted(set(prompts)):
+            seeds = [1000 + i for i, p in enumerate(prompts) if p == prompt]
+            kicks += [
+                decode_wav(k.wav)[0] for k in pipeline.generate(prompt, seeds=seeds, steps=steps)
+            ]
+        features = log_mel_statistics(np.stack(kicks), audio_config)
+        table.append((steps, frechet_distance(features, held_features)))
+    return table, floor
+
+
 def _memory_probe(kind: str, model: str | None, threads: int) -> None:
     """Runs in a child process: load, generate one kick, print peak and anonymous RSS in MiB."""
     torch.set_num_threads(threads)
@@ -412,6 +445,9 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument(
+        "--data", type=Path, default=None, help="prepared dataset: adds Fréchet distance per steps"
+    )
+    parser.add_argument(
         "--memory-probe", choices=["bare", "ours", "baseline"], help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -474,6 +510,13 @@ def main() -> None:
         (str(steps), f"{distance:.4f}", f"{distance / variety:.0%}")
         for steps, distance in distances
     ]
+    if args.data is not None:
+        frechet, floor = frechet_versus_steps(pipeline, args.data, steps_list)
+        fd_rows = [("DDIM steps", "Fréchet distance to held-out", "ratio to the floor")]
+        fd_rows += [(str(steps), f"{fd:.3f}", f"{fd / floor:.2f}x") for steps, fd in frechet]
+        _print_table(
+            f"Fréchet distance versus steps (floor: training vs held-out {floor:.3f})", fd_rows
+        )
     _print_table(f"Quality versus steps (guidance {pipeline.config.default_guidance}, CPU)", rows)
 
 
