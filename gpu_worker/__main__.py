@@ -15,13 +15,17 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from gpu_worker.pipeline import DEFAULT_PROMPT, KickPipeline, ProgressEvent, Stage
+from gpu_worker.pipeline import KickPipeline, ProgressEvent, Stage
 from gpu_worker.publish import add_publish_parser
 
 
 def add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("generate", help="generate kicks into WAV files")
-    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help="keywords, e.g. 'punchy 909'")
+    parser.add_argument(
+        "--prompt",
+        default=None,
+        help="keywords, e.g. 'punchy 909' (default: the model's, 'hit house')",
+    )
     parser.add_argument("--seed", type=int, default=None, help="first seed (random if omitted)")
     parser.add_argument("-n", "--num-kicks", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("kicks"), help="output folder")
@@ -60,7 +64,8 @@ def generate(args: argparse.Namespace) -> int:
             on_progress=on_progress,
         )
     args.out.mkdir(parents=True, exist_ok=True)
-    slug = "-".join(re.findall(r"[a-z0-9]+", args.prompt.lower())) or "kick"
+    prompt = pipeline.config.default_prompt if args.prompt is None else args.prompt
+    slug = "-".join(re.findall(r"[a-z0-9]+", prompt.lower())) or "kick"
     for kick in kicks:
         path = args.out / f"{slug}-{kick.seed}.wav"
         path.write_bytes(kick.wav)

@@ -22,7 +22,7 @@ from typing import Any
 import modal
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from gpu_worker.pipeline import DEFAULT_PROMPT, KickPipeline, KickResult, ProgressEvent
+from gpu_worker.pipeline import KickPipeline, KickResult, ProgressEvent
 
 APP_NAME = "kick-generator-app"
 CLASS_NAME = "KickGenerator"
@@ -85,7 +85,7 @@ class KickGeneratorService:
 
     def generate_stream(
         self,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         seed: int | None = None,
         steps: int | None = None,
         guidance: float | None = None,
@@ -124,7 +124,7 @@ class KickGeneratorService:
 
     def generate_batch(
         self,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         seeds: Sequence[int] = (),
         steps: int | None = None,
         guidance: float | None = None,
@@ -154,7 +154,7 @@ class KickGenerator:
     @modal.method()
     def generate_stream(
         self,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         seed: int | None = None,
         steps: int | None = None,
         guidance: float | None = None,
@@ -164,7 +164,7 @@ class KickGenerator:
     @modal.method()
     def generate_batch(
         self,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         seeds: Sequence[int] = (),
         steps: int | None = None,
         guidance: float | None = None,
@@ -173,7 +173,7 @@ class KickGenerator:
 
 
 @app.local_entrypoint()
-def smoke(prompt: str = DEFAULT_PROMPT, seed: int = 7, out: str = "modal-smoke.wav") -> None:
+def smoke(prompt: str = "hit house", seed: int = 7, out: str = "modal-smoke.wav") -> None:
     """`modal run gpu_worker/modal_app.py`: streams one kick from the deployed class's code."""
     generator = KickGenerator()
     for message in generator.generate_stream.remote_gen(prompt, seed):

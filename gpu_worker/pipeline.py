@@ -19,7 +19,6 @@ from gpu_worker.models import KickModels, Vocabulary, build_models
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.weights import load_model_folder, resolve_model_folder, save_model_folder
 
-DEFAULT_PROMPT = "hit house"
 MAX_SEED = 2**63 - 1  # seeds are stored in signed 64-bit database columns
 MAX_KICKS_PER_CALL = 256
 MAX_GUIDANCE = 30.0
@@ -185,7 +184,7 @@ class KickPipeline:
 
     def generate(
         self,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: str | None = None,
         *,
         seed: int | None = None,
         num_kicks: int = 1,
@@ -194,7 +193,7 @@ class KickPipeline:
         guidance: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> list[KickResult]:
-        """Generates kicks for ``prompt``.
+        """Generates kicks for ``prompt`` (None: the model's default prompt, "hit house").
 
         Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
         seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.
@@ -202,6 +201,7 @@ class KickPipeline:
         """
         emit = on_progress or _ignore_progress
         self.load(emit)
+        prompt = self._config.default_prompt if prompt is None else prompt
         steps = self._config.default_steps if steps is None else steps
         guidance = self._config.default_guidance if guidance is None else guidance
         kick_seeds = _resolve_seeds(seed, num_kicks, seeds)

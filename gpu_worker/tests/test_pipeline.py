@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,13 @@ def test_concurrent_generation_from_threads_matches_sequential(saved_model: Path
         results = dict(zip(range(4), pool.map(run, range(4)), strict=True))
     assert results == expected
     assert len(loads) == 1, "the weights are loaded once"
+
+
+def test_default_prompt_comes_from_the_model_config(tiny_config: ModelConfig) -> None:
+    assert KickPipeline.from_config(tiny_config, ["hit", "house"]).generate()[0].keywords == [
+        "hit",
+        "house",
+    ]
+    custom = dataclasses.replace(tiny_config, default_prompt="punchy")
+    kick = KickPipeline.from_config(custom, ["punchy", "hit"]).generate(seed=1)[0]
+    assert kick.keywords == ["punchy"]
