@@ -5,7 +5,8 @@
  * Folders are written by e2e/kick_models.py through gpu_worker's own save_pretrained.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +15,11 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const E2E_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(E2E_DIR, "..", "..");
+const GPU_WORKER = join(REPO, "gpu_worker");
+const BUILDER = join(E2E_DIR, "kick_models.py");
+const CACHE_DIR = join(tmpdir(), "kwr-e2e-kick-models");
 
-export const SHIPPED_MODEL_DIR = join(REPO, "gpu_worker", "pretrained", "kick-gen-v1");
+export const SHIPPED_MODEL_DIR = join(GPU_WORKER, "pretrained", "kick-gen-v1");
 
 export function shippedWeightsPresent(): boolean {
   return existsSync(join(SHIPPED_MODEL_DIR, "config.json"));
@@ -23,16 +27,35 @@ export function shippedWeightsPresent(): boolean {
 
 export type TestModelKind = "stand-in" | "failing";
 
-const built = new Map<TestModelKind, Promise<string>>();
+/** Changes whenever the model code or the builder does, so a cached folder always loads. */
+function modelCodeDigest(): string {
+  const hash = createHash("sha256");
+  const sources = [GPU_WORKER, join(GPU_WORKER, "models")].flatMap((folder) =>
+    readdirSync(folder)
+      .filter((name) => name.endsWith(".py"))
+      .sort()
+      .map((name) => join(folder, name)),
+  );
+  for (const file of [...sources, BUILDER]) hash.update(file).update(readFileSync(file));
+  return hash.digest("hex").slice(0, 16);
+}
 
-/** Builds the model folder once per test process; it is removed when the process exits. */
-export function testKickModel(kind: TestModelKind): Promise<string> {
-  let folder = built.get(kind);
-  if (!folder) {
-    const directory = mkdtempSync(join(tmpdir(), `kwr-e2e-model-${kind}-`));
-    process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
-    folder = run(join(REPO, ".venv", "bin", "python"), [join(E2E_DIR, "kick_models.py"), kind, directory], { cwd: REPO }).then(() => directory);
-    built.set(kind, folder);
+/**
+ * The model folder of this kind, built once and cached across runs in the temp folder (test
+ * processes may race to build it: each builds aside and the first rename wins).
+ */
+export async function testKickModel(kind: TestModelKind): Promise<string> {
+  const folder = join(CACHE_DIR, `${kind}-${modelCodeDigest()}`);
+  if (existsSync(join(folder, "config.json"))) return folder;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const building = mkdtempSync(join(CACHE_DIR, `${kind}-building-`));
+  try {
+    await run(join(REPO, ".venv", "bin", "python"), [BUILDER, kind, building], { cwd: REPO });
+    renameSync(building, folder);
+  } catch (error) {
+    if (!existsSync(join(folder, "config.json"))) throw error;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
   }
   return folder;
 }
