@@ -240,7 +240,8 @@ async def bench_subscription(port: int, member, session: str, runs: int) -> list
             samples.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(0.005)  # events are a few ms apart in a real generation
         relay(ProgressEvent(request_id, Stage.DONE, 1, 1, "done"))
-        await relay.aclose()
+        relay.close()
+        await relay.sent()
         while json.loads(await ws.recv())["type"] != "complete":
             pass
         return samples

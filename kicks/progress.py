@@ -90,11 +90,18 @@ def progress_group(user_id: int, request_id: str) -> str:
     return f"kicks.progress.{user_id}.{digest}"
 
 
+# Senders whose request may be gone: asyncio keeps only weak references to tasks.
+_senders: set[asyncio.Task[None]] = set()
+
+
 class ChannelLayerRelay:
     """A ProgressSink, callable from any thread, that sends events to the owner's group.
 
     Events are sent one after another by a single task on the server's event loop, so they
-    arrive in the order they happened and share the loop's Redis connections.
+    arrive in the order they happened and share the loop's Redis connections. The relay ends
+    when `close()` is called by the thread that published last, so that everything it
+    published is sent first — even when the request that started it has been cancelled
+    (a client that disconnects mid-generation), the subscriber still sees the outcome.
     """
 
     def __init__(self, layer: BaseChannelLayer, user_id: int, request_id: str) -> None:
@@ -103,9 +110,19 @@ class ChannelLayerRelay:
         self._loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[ProgressEvent | None] = asyncio.Queue()
         self._sender = self._loop.create_task(self._send_all())
+        _senders.add(self._sender)
+        self._sender.add_done_callback(_senders.discard)
 
     def __call__(self, event: ProgressEvent) -> None:
         self._loop.call_soon_threadsafe(self._queue.put_nowait, event)
+
+    def close(self) -> None:
+        """No more events; callable from any thread, after that thread's last event."""
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+
+    async def sent(self) -> None:
+        """Wait until the relay is closed and every event has been sent."""
+        await asyncio.shield(self._sender)
 
     async def _send_all(self) -> None:
         while (event := await self._queue.get()) is not None:
@@ -114,9 +131,3 @@ class ChannelLayerRelay:
             except Exception:
                 # Progress is a courtesy: a channel layer outage must not fail the generation.
                 logger.exception("Could not send kick progress to %s", self._group)
-
-    async def aclose(self) -> None:
-        """Wait until every event published so far has been sent."""
-        # call_soon queues the end marker behind events other threads have already handed over.
-        self._loop.call_soon(self._queue.put_nowait, None)
-        await self._sender

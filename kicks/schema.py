@@ -24,7 +24,6 @@ from kicks.progress import (
     TERMINAL_STAGES,
     ChannelLayerRelay,
     ProgressEvent,
-    ProgressSink,
     Stage,
     progress_group,
 )
@@ -163,29 +162,37 @@ DeleteKickResult = Annotated[
 
 
 def _run_generation(
-    reservation: services.Reservation, worker: KickWorker, publish: ProgressSink
+    reservation: services.Reservation, worker: KickWorker, relay: ChannelLayerRelay
 ) -> services.GenerationSuccess:
     try:
-        return services.run_generation(reservation, worker, publish)
+        return services.run_generation(reservation, worker, relay)
     finally:
+        # This thread published the last event; a cancelled request must not cut it off.
+        relay.close()
         # Pool threads outlive the request; do not leave a connection open in each.
         connections.close_all()
 
 
 async def _generate(
-    user: AbstractBaseUser, prompt: str, request_id: str, publish: ProgressSink
+    user: AbstractBaseUser, prompt: str, request_id: str, relay: ChannelLayerRelay
 ) -> services.GenerationSuccess:
-    reservation = await database_sync_to_async(services.reserve_generation)(
-        user, prompt, request_id, publish
-    )
+    try:
+        reservation = await database_sync_to_async(services.reserve_generation)(
+            user, prompt, request_id, relay
+        )
+    except BaseException:
+        relay.close()
+        raise
     if isinstance(reservation, services.AlreadyRequested):
+        relay.close()  # the first request's own relay reports its progress
         return await database_sync_to_async(services.outcome_of, thread_sensitive=False)(
             reservation.generation_id
         )
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        worker_executor(), _run_generation, reservation, configured_worker(), publish
+    # Runs to the end even if this request is cancelled; the relay then still reports it.
+    generation = asyncio.get_running_loop().run_in_executor(
+        worker_executor(), _run_generation, reservation, configured_worker(), relay
     )
+    return await generation
 
 
 @strawberry.type
@@ -225,23 +232,26 @@ class Mutation:
         user = await aget_current_user(info)
         request_id = str(request_id) if request_id else uuid.uuid4().hex
         relay = ChannelLayerRelay(get_channel_layer(), user.pk, request_id)
+        result: GenerateKickResult
         try:
             success = await _generate(user, prompt, request_id, relay)
         except services.TotalCapReached as error:
-            return TotalCapReached(message=str(error), total_cap=error.total_cap)
+            result = TotalCapReached(message=str(error), total_cap=error.total_cap)
         except services.DailyLimitReached as error:
-            return DailyLimitReached(message=str(error), resets_at=error.resets_at)
+            result = DailyLimitReached(message=str(error), resets_at=error.resets_at)
         except services.GenerationUnavailable as error:
-            return GenerationUnavailable(message=str(error))
+            result = GenerationUnavailable(message=str(error))
         except services.GenerationFailed as error:
-            return GenerationFailed(message=str(error), retryable=error.retryable)
-        finally:
-            await relay.aclose()
-        return GenerateKickSuccess(
-            kick=success.kick,
-            remaining_gens_today=success.allowance.remaining_today,
-            total_gens_count=success.allowance.total_count,
-        )
+            result = GenerationFailed(message=str(error), retryable=error.retryable)
+        else:
+            result = GenerateKickSuccess(
+                kick=success.kick,
+                remaining_gens_today=success.allowance.remaining_today,
+                total_gens_count=success.allowance.total_count,
+            )
+        # The answer never overtakes the last progress event (DONE or FAILED).
+        await relay.sent()
+        return result
 
     @strawberry_django.mutation(
         handle_django_errors=False,

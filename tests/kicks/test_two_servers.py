@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 
+from kicks.models import GeneratedKick
 from tests.kicks.conftest import wait_for_subscriber
 
 pytestmark = [
@@ -188,17 +189,12 @@ async def post_graphql(port: int, cookie: str, query: str, variables: dict | Non
     return response.json()["data"]
 
 
-async def test_a_server_answers_other_requests_while_it_generates(servers, make_user):
-    """The generation is held in its last step (storing the kick) by a table lock taken here;
-    while it waits, the same server must answer another member's request."""
-    port, _ = servers
-    owner = await sync_to_async(make_user)("owner")
-    other = await sync_to_async(make_user)("other")
-    owner_cookie = await sync_to_async(session_cookie)(owner)
-    other_cookie = await sync_to_async(session_cookie)(other)
+@pytest.fixture
+def kicks_table_lock():
+    """Hold the new kick's INSERT (a generation's last step) until `release` is set."""
     locked, release = threading.Event(), threading.Event()
 
-    def hold_the_kicks_table() -> None:
+    def hold() -> None:
         # SHARE blocks the INSERT of the new kick but not the reads the rest of the flow does.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("LOCK TABLE kicks_generatedkick IN SHARE MODE")
@@ -206,26 +202,70 @@ async def test_a_server_answers_other_requests_while_it_generates(servers, make_
             release.wait(60)
         connection.close()
 
-    holder = threading.Thread(target=hold_the_kicks_table)
+    holder = threading.Thread(target=hold)
     holder.start()
     assert locked.wait(10)
-    try:
-        owner_ws = await subscribe(port, owner_cookie, "held")
-        await wait_for_subscriber(owner.pk, "held")
-        generation = asyncio.create_task(
-            post_graphql(port, owner_cookie, GENERATE, {"requestId": "held"})
-        )
-        while True:  # wait until the kick is being stored, i.e. blocked on the lock
-            message = json.loads(await asyncio.wait_for(owner_ws.recv(), 60))
-            if message["payload"]["data"]["kickGeneration"]["stage"] == "UPLOADING":
-                break
+    yield release
+    release.set()
+    holder.join()
 
-        me = await post_graphql(port, other_cookie, "{ me { username } }")
 
-        assert me == {"me": {"username": "other"}}
-        assert not generation.done()
-    finally:
-        release.set()
-        await asyncio.to_thread(holder.join)
+async def wait_for_stage(ws, stage: str) -> None:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 60))
+        if message["payload"]["data"]["kickGeneration"]["stage"] == stage:
+            return
+
+
+async def test_a_server_answers_other_requests_while_it_generates(
+    servers, make_user, kicks_table_lock
+):
+    """While a generation waits in its worker thread, the same server answers another member."""
+    port, _ = servers
+    owner = await sync_to_async(make_user)("owner")
+    other = await sync_to_async(make_user)("other")
+    owner_cookie = await sync_to_async(session_cookie)(owner)
+    other_cookie = await sync_to_async(session_cookie)(other)
+    owner_ws = await subscribe(port, owner_cookie, "held")
+    await wait_for_subscriber(owner.pk, "held")
+    generation = asyncio.create_task(
+        post_graphql(port, owner_cookie, GENERATE, {"requestId": "held"})
+    )
+    await wait_for_stage(owner_ws, "UPLOADING")  # now blocked on the lock
+
+    me = await post_graphql(port, other_cookie, "{ me { username } }")
+
+    assert me == {"me": {"username": "other"}}
+    assert not generation.done()
+    kicks_table_lock.set()
     assert (await generation)["generateKick"]["__typename"] == "GenerateKickSuccess"
+    await owner_ws.close()
+
+
+async def test_a_client_that_hangs_up_still_gets_its_kick_and_progress(
+    servers, make_user, kicks_table_lock
+):
+    port, _ = servers
+    owner = await sync_to_async(make_user)("owner")
+    cookie = await sync_to_async(session_cookie)(owner)
+    owner_ws = await subscribe(port, cookie, "hang-up")
+    await wait_for_subscriber(owner.pk, "hang-up")
+    listening = asyncio.create_task(read_progress(owner_ws))
+
+    with pytest.raises(httpx.ReadTimeout):
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=httpx.Timeout(60, read=3),
+            cookies={"sessionid": cookie, "csrftoken": "k" * 32},
+        ) as http:
+            await http.post(
+                "/graphql/",
+                json={"query": GENERATE, "variables": {"requestId": "hang-up"}},
+                headers={"X-CSRFToken": "k" * 32},
+            )
+    kicks_table_lock.set()
+
+    stages = [event["stage"] for event in await listening]
+    assert stages[-2:] == ["UPLOADING", "DONE"]
+    assert await sync_to_async(GeneratedKick.objects.filter(owner=owner).count)() == 1
     await owner_ws.close()
