@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import modal
@@ -191,9 +191,15 @@ class ModalWorker(KickWorker):
                 time.sleep(self._backoff_s * 2**attempt)
                 attempt += 1
 
+    @cached_property
+    def _generator(self) -> Any:
+        # A lazy reference: Modal resolves the deployed class when it is first called.
+        return modal.Cls.from_name(self._app_name, self._class_name)()
+
     def _stream(self, prompt: str, seed: int) -> Iterator[dict[str, Any]]:
-        generator_cls = modal.Cls.from_name(self._app_name, self._class_name)
-        return generator_cls().generate_stream.remote_gen(prompt, seed, self._steps, self._guidance)
+        return self._generator.generate_stream.remote_gen(
+            prompt, seed, self._steps, self._guidance
+        )
 
     def _attempt(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
         # The stream is read on a helper thread so that a silent connection cannot hold this
