@@ -6,7 +6,8 @@ from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
 @admin.register(GeneratedKick)
 class GeneratedKickAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "prompt", "seed", "created_at"]
-    list_filter = ["owner", "created_at"]
+    # Only members who have kicks are offered, not every account.
+    list_filter = [("owner", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["name", "prompt", "owner__username"]
     list_select_related = ["owner"]
     readonly_fields = ["uuid", "created_at"]
@@ -24,7 +25,7 @@ class KickGenerationAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["status", "failure", "owner", "quota_day"]
+    list_filter = ["status", "failure", ("owner", admin.RelatedOnlyFieldListFilter), "quota_day"]
     search_fields = ["request_id", "owner__username", "prompt", "error"]
     list_select_related = ["owner", "kick"]
     raw_id_fields = ["kick"]
