@@ -365,3 +365,12 @@ def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql,
     presets, six = run()
     assert len(presets) == 6
     assert six == one
+
+
+def test_a_too_long_prompt_is_a_typed_result_and_changes_nothing(graphql, logged_in):
+    assert generate(graphql, prompt="x" * 201) == {
+        "__typename": "GenerationFailed",
+        "message": "The prompt must be at most 200 characters.",
+        "retryable": False,
+    }
+    assert not KickGeneration.objects.exists()

@@ -141,3 +141,25 @@ async def test_guests_cannot_subscribe(ws_headers):
 
     assert payloads[-1]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     await socket.close()
+
+
+async def test_a_subscriber_joining_a_running_generation_starts_from_queued(
+    make_user, ws_headers, events
+):
+    from kicks import services
+
+    owner = await sync_to_async(make_user)("owner")
+    await sync_to_async(services.reserve_generation)(owner, "hit house", "running", events)
+    socket = await socket_for(owner, ws_headers)
+    await socket.send(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {"query": SUBSCRIBE, "variables": {"requestId": "running"}},
+        }
+    )
+
+    first = await socket.receive()
+
+    assert first["payload"]["data"]["kickGeneration"]["stage"] == "QUEUED"
+    await socket.close()
