@@ -8,7 +8,9 @@ Uses a throwaway test database (test_<name> on PostgreSQL, or SQLite). Prints:
 1. `kicks` with 30 kicks (the total cap) — p50/p95 latency and SQL queries through Django's test
    client (sessions, CSRF, the project's schema), against a baseline measured in the same run:
    `{ me { id } }`, the cheapest members' query on the same stack.
-2. With REDIS_URL: the delay from a worker progress event (published by ChannelLayerRelay, as the
+2. generateKick end to end (through the test client, with the local worker and the configured
+   model: the shipped weights by default) against KickPipeline.generate alone, same run.
+3. With REDIS_URL: the delay from a worker progress event (published by ChannelLayerRelay, as the
    generateKick resolver does) to a kickGeneration subscriber on another server process (a
    uvicorn child, over its websocket), against two baselines in the same run: a bare Redis
    PUBLISH -> SUBSCRIBE round trip, and a channel-layer group_send -> receive.
@@ -41,7 +43,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from kicks.models import GeneratedKick  # noqa: E402
@@ -247,6 +249,42 @@ async def bench_subscription(port: int, member, session: str, runs: int) -> list
         return samples
 
 
+GENERATE = "mutation { generateKick { __typename } }"
+
+
+def bench_generation(runs: int) -> None:
+    """generateKick end to end against the pipeline alone, both with the configured model."""
+    from gpu_worker import KickPipeline
+    from kicks.workers import configured_worker
+
+    configured_worker().generate("hit house", 0, lambda progress: None)  # load the weights once
+    pipeline = KickPipeline.from_pretrained(
+        settings.KICK_MODEL,
+        device=settings.KICK_MODEL_DEVICE,
+        cache_dir=settings.KICK_MODEL_CACHE_DIR,
+    )
+    member = get_user_model().objects.create_user("generator", "g@example.com", "x" * 12)
+    client = Client()
+    client.force_login(member)
+    alone, api = [], []
+    # Interleaved, so that the machine's varying load falls on both alike.
+    with override_settings(KICKS_DAILY_LIMIT=runs, KICKS_TOTAL_CAP=runs):
+        for seed in range(runs):
+            started = time.perf_counter()
+            pipeline.generate("hit house", seed=seed, steps=settings.KICKS_SAMPLING_STEPS)
+            alone.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            response = client.post(
+                "/graphql/", {"query": GENERATE}, content_type="application/json"
+            )
+            api.append((time.perf_counter() - started) * 1000)
+            assert response.json()["data"]["generateKick"]["__typename"] == "GenerateKickSuccess"
+    baseline = statistics.median(alone)
+    header(f"Kick generation, local CPU worker, {settings.KICK_MODEL or 'shipped weights'}")
+    print(row("baseline: KickPipeline.generate alone", alone, baseline))
+    print(row("generateKick (reserve, generate, store)", api, baseline))
+
+
 def bench_progress(member, runs: int) -> None:
     import redis.asyncio
 
@@ -280,6 +318,7 @@ def bench_progress(member, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--generations", type=int, default=10)
     args = parser.parse_args()
 
     setup_test_environment()
@@ -289,6 +328,7 @@ def main() -> None:
     try:
         member = get_user_model().objects.create_user("bench", "bench@example.com", "x" * 12)
         bench_kicks_query(member, args.runs)
+        bench_generation(args.generations)
         if settings.REDIS_URL and connection.vendor == "postgresql":
             bench_progress(member, args.runs)
         else:
