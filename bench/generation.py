@@ -282,26 +282,22 @@ def frechet_versus_steps(
     import numpy as np
 
     from gpu_worker.data import load_dataset
-    from gpu_worker.evaluate import frechet_distance, log_mel_statistics
+    from gpu_worker.evaluate import (
+        EvaluationSettings,
+        frechet_distance,
+        generate_matched,
+        held_out_reference,
+        log_mel_statistics,
+    )
 
     data = load_dataset(data_folder)
-    held_out, training = data.split(held_out=True), data.split(held_out=False)
-    audio_config = pipeline.config.audio
-    held_features = log_mel_statistics(held_out.audio.numpy(), audio_config)
-    rows = np.random.default_rng(0).choice(len(training), size=len(held_out), replace=False)
-    floor = frechet_distance(
-        log_mel_statistics(training.audio[rows].numpy(), audio_config), held_features
-    )
-    prompts = [" ".join(words) for words in held_out.keywords]
+    held_out = data.split(held_out=True)
+    held_features, floor = held_out_reference(data, pipeline.config.audio)
     table = []
     for steps in steps_list:
-        kicks = []
-        for prompt in sorted(set(prompts)):
-            seeds = [1000 + i for i, p in enumerate(prompts) if p == prompt]
-            kicks += [
-                decode_wav(k.wav)[0] for k in pipeline.generate(prompt, seeds=seeds, steps=steps)
-            ]
-        features = log_mel_statistics(np.stack(kicks), audio_config)
+        settings = EvaluationSettings(steps=steps)
+        kicks = generate_matched(pipeline, held_out, len(held_out), settings)
+        features = log_mel_statistics(np.stack(kicks), pipeline.config.audio)
         table.append((steps, frechet_distance(features, held_features)))
     return table, floor
 

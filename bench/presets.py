@@ -53,12 +53,25 @@ def add_presets(member, start: int, count: int) -> None:
             kick.audio.name = f"{member.pk}/{kick.uuid}.wav"
             kick.save()
         Preset.objects.create(
-            owner=member, name=f"Bench {number}", bpm=130, ai_kick=kick,
-            kick_key="" if kick else "kick-909-punch", kick_length=0.5, kick_distortion=0.1,
+            owner=member,
+            name=f"Bench {number}",
+            bpm=130,
+            ai_kick=kick,
+            kick_key="" if kick else "kick-909-punch",
+            kick_length=0.5,
+            kick_distortion=0.1,
             kick_ott=0.5,
-            noise_key="noise-pink", noise_low_pass=5000, noise_high_pass=100, noise_volume=-30,
-            reverb_key="ir-warehouse", reverb_low_pass=4000, reverb_high_pass=200,
-            reverb_volume=-12, master_ott=0.3, master_distortion=0.1, limiter_pre_gain=2,
+            noise_key="noise-pink",
+            noise_low_pass=5000,
+            noise_high_pass=100,
+            noise_volume=-30,
+            reverb_key="ir-warehouse",
+            reverb_low_pass=4000,
+            reverb_high_pass=200,
+            reverb_volume=-12,
+            master_ott=0.3,
+            master_distortion=0.1,
+            limiter_pre_gain=2,
         )
 
 
@@ -83,16 +96,20 @@ def bench_query(runs: int) -> None:
     request = RequestFactory().post("/graphql/")
     request.user = member
     print(f"presets query, one member ({connection.vendor}), p50 of {runs} runs")
-    print(f"{'own presets':>11} {'returned':>8} | {'optimized ms':>12} {'SQL':>4} | "
-          f"{'naive ms':>9} {'SQL':>4} | {'speed-up':>8}")
+    print(
+        f"{'own presets':>11} {'returned':>8} | {'optimized ms':>12} {'SQL':>4} | "
+        f"{'naive ms':>9} {'SQL':>4} | {'speed-up':>8}"
+    )
     added = 0
     for size in SIZES:
         add_presets(member, added + 1, size - added)
         added = size
         fast_ms, fast_sql, returned = measure(project_schema, request, runs)
         slow_ms, slow_sql, _ = measure(naive, request, runs)
-        print(f"{size:>11} {returned:>8} | {fast_ms:>12.2f} {fast_sql:>4} | "
-              f"{slow_ms:>9.2f} {slow_sql:>4} | {slow_ms / fast_ms:>7.1f}x")
+        print(
+            f"{size:>11} {returned:>8} | {fast_ms:>12.2f} {fast_sql:>4} | "
+            f"{slow_ms:>9.2f} {slow_sql:>4} | {slow_ms / fast_ms:>7.1f}x"
+        )
 
 
 def bench_library() -> None:
@@ -105,8 +122,10 @@ def bench_library() -> None:
         build(root)
         again = time.perf_counter() - started
         entries = built_samples(root)
-        print(f"\nstock library: {len(CATALOGUE)} files, {report.total_bytes / 1e6:.2f} MB; "
-              f"build {first:.1f} s, unchanged rebuild {again:.1f} s")
+        print(
+            f"\nstock library: {len(CATALOGUE)} files, {report.total_bytes / 1e6:.2f} MB; "
+            f"build {first:.1f} s, unchanged rebuild {again:.1f} s"
+        )
         print(f"{'kind':>16} {'files':>5} {'MB':>6} {'seconds of audio':>16}")
         for kind in dict.fromkeys(sample.kind for sample in CATALOGUE):
             keys = [sample.key for sample in CATALOGUE if sample.kind is kind]

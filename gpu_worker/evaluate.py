@@ -12,6 +12,9 @@ one kick per prompt) into --out:
     "long house", seed s) whose descriptor moves the right way (target >= 90 %);
   * Fréchet distance between log-mel statistics of generated and held-out kicks, beside the
     distance between training and held-out kicks as the floor (target <= 2x the floor).
+Reference kicks (held-out and training) go through the pipeline's own post-processing first, as
+every generated kick does: the fixed fade-out from 1.0 s and the output level are the product's,
+not the model's, and would otherwise dominate both the decay times and the distance.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import torch
 from scipy import linalg
 from tqdm import tqdm
 
-from gpu_worker.audio import LogMelSpectrogram, decode_wav
+from gpu_worker.audio import LogMelSpectrogram, decode_wav, postprocess
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.descriptors import describe, find_artifacts
@@ -118,6 +121,31 @@ def log_mel_statistics(audio: np.ndarray, config: AudioConfig) -> np.ndarray:
     return np.stack(cells, axis=1)
 
 
+def held_out_reference(data: Dataset, config: AudioConfig) -> tuple[np.ndarray, float]:
+    """Log-mel statistics of the held-out kicks as delivered, and the floor: the distance to them
+    of as many training kicks."""
+    held_out, training = data.split(held_out=True), data.split(held_out=False)
+    held_features = log_mel_statistics(as_delivered(held_out.audio, config), config)
+    rows = np.random.default_rng(0).choice(
+        len(training), size=min(len(held_out), len(training)), replace=False
+    )
+    training_features = log_mel_statistics(as_delivered(training.audio[rows], config), config)
+    return held_features, frechet_distance(training_features, held_features)
+
+
+def generate_matched(
+    pipeline: KickPipeline, held_out: Dataset, count: int, settings: EvaluationSettings
+) -> list[np.ndarray]:
+    """`count` kicks, each prompted with one held-out kick's own keywords (cycling), so both sets
+    share the keyword distribution."""
+    prompts = [" ".join(held_out.keywords[i % len(held_out)]) for i in range(count)]
+    matched: list[np.ndarray] = []
+    for prompt in tqdm(sorted(set(prompts)), desc="matched kicks"):
+        seeds = [1000 + i for i, p in enumerate(prompts) if p == prompt]
+        matched.extend(generate_audio(pipeline, prompt, seeds, settings))
+    return matched
+
+
 def _summary(values: Sequence[float], fmt: str) -> str:
     if not values:
         return "–"
@@ -133,12 +161,15 @@ def _describe_row(label: str, audio: Sequence[np.ndarray]) -> dict[str, object]:
     return row
 
 
-def _held_out_with(data: Dataset, words: Sequence[str]) -> list[np.ndarray]:
-    return [
-        kick.numpy()
-        for kick, keywords in zip(data.audio, data.keywords, strict=True)
-        if all(word in keywords for word in words)
-    ]
+def _with_words(
+    audio: np.ndarray, keywords: Sequence[Sequence[str]], words: Sequence[str]
+) -> list[np.ndarray]:
+    return [kick for kick, own in zip(audio, keywords, strict=True) if all(w in own for w in words)]
+
+
+def as_delivered(audio: torch.Tensor, config: AudioConfig) -> np.ndarray:
+    """Reference kicks as the pipeline would deliver them (its fade-out and output level)."""
+    return postprocess(audio, config).numpy()
 
 
 def evaluate(
@@ -147,7 +178,6 @@ def evaluate(
     out.mkdir(parents=True, exist_ok=True)
     config = pipeline.config.audio
     held_out = data.split(held_out=True)
-    training = data.split(held_out=False)
     if len(held_out) < 2:
         raise ValueError("the dataset holds fewer than 2 held-out kicks")
     vocab = pipeline.vocabulary
@@ -159,12 +189,16 @@ def evaluate(
             pipeline, prompt, range(settings.kicks_per_prompt), settings
         )
         generated.extend(per_prompt[prompt])
-    descriptors = [_describe_row("held-out, all", list(held_out.audio.numpy()))]
+    held_audio = as_delivered(held_out.audio, config)
+    descriptors = [_describe_row("held-out, all", list(held_audio))]
     for prompt, audio in per_prompt.items():
         descriptors.append(_describe_row(f'generated "{prompt}"', audio))
         words = vocab.tokenize(prompt).keywords
         descriptors.append(
-            _describe_row(f"held-out with {' + '.join(words)}", _held_out_with(held_out, words))
+            _describe_row(
+                f"held-out with {' + '.join(words)}",
+                _with_words(held_audio, held_out.keywords, words),
+            )
         )
 
     control = []
@@ -190,27 +224,17 @@ def evaluate(
             }
         )
 
-    # Each held-out kick's own keywords are the prompt of one generated kick, so both sets share
-    # the keyword distribution.
     count = settings.frechet_kicks or len(held_out)
-    prompts = [" ".join(held_out.keywords[i % len(held_out)]) for i in range(count)]
-    matched: list[np.ndarray] = []
-    for prompt in tqdm(sorted(set(prompts)), desc="matched kicks"):
-        seeds = [1000 + i for i, p in enumerate(prompts) if p == prompt]
-        matched.extend(generate_audio(pipeline, prompt, seeds, settings))
+    matched = generate_matched(pipeline, held_out, count, settings)
     generated.extend(matched)
-    held_features = log_mel_statistics(held_out.audio.numpy(), config)
-    rng = np.random.default_rng(0)
-    floor_rows = rng.choice(len(training), size=min(len(held_out), len(training)), replace=False)
+    held_features, floor = held_out_reference(data, config)
     frechet = {
         "generated_vs_held_out": frechet_distance(
             log_mel_statistics(np.stack(matched), config), held_features
         ),
-        "training_vs_held_out": frechet_distance(
-            log_mel_statistics(training.audio[floor_rows].numpy(), config), held_features
-        ),
+        "training_vs_held_out": floor,
     }
-    frechet["ratio"] = frechet["generated_vs_held_out"] / frechet["training_vs_held_out"]
+    frechet["ratio"] = frechet["generated_vs_held_out"] / floor
 
     found = [find_artifacts(kick).as_dict() for kick in generated]
     artifacts = {name: sum(f[name] for f in found) for name in found[0]}

@@ -13,7 +13,14 @@ from gpu_worker.audio import postprocess
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
 from gpu_worker.descriptors import find_artifacts
-from gpu_worker.evaluate import EvaluationSettings, evaluate, frechet_distance, main
+from gpu_worker.evaluate import (
+    EvaluationSettings,
+    evaluate,
+    frechet_distance,
+    held_out_reference,
+    log_mel_statistics,
+    main,
+)
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.synth import render_kick, sample_params
 
@@ -51,6 +58,20 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("evaluate")
     write_synthetic_corpus(root / "corpus", 24, seed=9)
     return prepare_folder(root / "corpus", root / "data", min_word_count=2, held_out_share=0.3)
+
+
+def test_reference_kicks_are_compared_as_the_pipeline_delivers_kicks(dataset: Path) -> None:
+    data = load_dataset(dataset)
+    config = ModelConfig().audio
+    held_features, floor = held_out_reference(data, config)
+    held_out = data.split(held_out=True).audio
+    # A model that reproduced the held-out kicks exactly would still have them faded from 1.0 s
+    # and levelled by the post-processing; that alone must cost no distance.
+    delivered = log_mel_statistics(postprocess(held_out, config).numpy(), config)
+    assert frechet_distance(delivered, held_features) == pytest.approx(0.0, abs=1e-3)
+    as_prepared = log_mel_statistics(held_out.numpy(), config)
+    assert frechet_distance(as_prepared, held_features) > 10 * 1e-3
+    assert floor > 1e-3
 
 
 def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(

@@ -19,6 +19,7 @@ from gpu_worker.train.__main__ import main
 from gpu_worker.train.common import Budget, checkpoint_path, load_checkpoint
 from gpu_worker.train.diffusion import DiffusionTraining, thin_keywords, train_diffusion
 from gpu_worker.train.export import SUMMARY_FILE
+from gpu_worker.train.init import init_run
 from gpu_worker.train.vae import VAETraining, train_vae, trained_vae, vae_loss
 from gpu_worker.train.vocoder import VocoderTraining, train_vocoder, vocoder_loss
 
@@ -185,3 +186,78 @@ def test_the_cli_trains_every_stage_and_exports_a_loadable_model(tmp_path: Path)
 def test_a_stage_needing_the_vae_says_so(dataset: Path, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no vae checkpoint"):
         train_diffusion(dataset, tmp_path, Budget(0, max_steps=1))
+
+
+def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    return all(
+        torch.equal(x, y)
+        for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True)
+    )
+
+
+def _tiny_model_folder(dataset: Path, folder: Path, scaling_factor: float = 0.7) -> KickPipeline:
+    config = ModelConfig.from_dict(
+        {**TINY, "vae": {**TINY["vae"], "scaling_factor": scaling_factor}}
+    )
+    torch.manual_seed(3)
+    pipeline = KickPipeline.from_config(config, load_dataset(dataset).vocab, device="cpu")
+    pipeline.save_pretrained(folder)
+    return pipeline
+
+
+def test_a_run_initialised_from_a_model_fine_tunes_it_and_exports_it_again(
+    dataset: Path, tmp_path: Path
+) -> None:
+    source = _tiny_model_folder(dataset, tmp_path / "model")
+    run = tmp_path / "run"
+    common = ["--data", str(dataset), "--run", str(run)]
+    main(["init", "--from", str(tmp_path / "model"), "--run", str(run)])
+
+    # Untouched stages export exactly what they started from.
+    main(["vocoder", *common, "--minutes", "0", "--max-steps", "0"])
+    main(["export", *common, "--out", str(tmp_path / "same")])
+    same = KickPipeline.from_pretrained(tmp_path / "same", device="cpu")
+    assert same.config.vae.scaling_factor == pytest.approx(0.7)
+    for name, module in source.models.named().items():
+        assert same_weights(module, same.models.named()[name]), name
+
+    # Fine-tuning the vocoder on the VAE's reconstructions starts from the model's weights.
+    main(
+        [
+            "vocoder",
+            *common,
+            "--minutes",
+            "0",
+            "--max-steps",
+            "3",
+            "--batch-size",
+            "4",
+            "--vae-share",
+            "1",
+        ]
+    )
+    main(["export", *common, "--out", str(tmp_path / "tuned")])
+    tuned = KickPipeline.from_pretrained(tmp_path / "tuned", device="cpu")
+    assert not same_weights(source.models.vocoder, tuned.models.vocoder)
+    assert same_weights(source.models.unet, tuned.models.unet)
+    assert same_weights(source.models.vae, tuned.models.vae)
+    log = (run / "logs" / "vocoder.log").read_text()
+    assert "VAE mels for 100 % of each batch" in log
+
+
+def test_init_refuses_a_run_that_already_has_checkpoints(dataset: Path, tmp_path: Path) -> None:
+    _tiny_model_folder(dataset, tmp_path / "model")
+    init_run(tmp_path / "model", tmp_path / "run")
+    with pytest.raises(FileExistsError, match="already holds vae, diffusion, vocoder"):
+        init_run(tmp_path / "model", tmp_path / "run")
+
+
+def test_a_fine_tuning_run_refuses_a_dataset_with_another_vocabulary(
+    dataset: Path, tmp_path: Path
+) -> None:
+    _tiny_model_folder(dataset, tmp_path / "model")
+    run = init_run(tmp_path / "model", tmp_path / "run")
+    write_synthetic_corpus(tmp_path / "corpus", 6, seed=77)
+    other = prepare_folder(tmp_path / "corpus", tmp_path / "other", min_word_count=1)
+    with pytest.raises(ValueError, match="different vocabulary"):
+        train_vocoder(other, run, Budget(0, max_steps=1))

@@ -1,4 +1,4 @@
-"""`python -m gpu_worker.train {prepare,vae,diffusion,vocoder,export,all} ...`
+"""`python -m gpu_worker.train {prepare,init,vae,diffusion,vocoder,export,all} ...`
 
     # the default model: a synthetic corpus, then every stage within two hours in total
     python -m gpu_worker.train all --synthetic 4000 --minutes 120
@@ -8,6 +8,9 @@
     python -m gpu_worker.train diffusion --minutes 45
     python -m gpu_worker.train vocoder --minutes 45
     python -m gpu_worker.train export --out my-kick-model
+    # fine-tune the shipped model (same vocabulary) instead of starting from scratch
+    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v1 --run var/train/tune
+    python -m gpu_worker.train vocoder --run var/train/tune --vae-share 1 --minutes 30
 
 Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
 (of this invocation) or at --max-steps (in total), and uses CUDA when present.
@@ -27,6 +30,7 @@ from gpu_worker.data import prepare_folder, write_synthetic_corpus
 from gpu_worker.train.common import Budget
 from gpu_worker.train.diffusion import DiffusionTraining, train_diffusion
 from gpu_worker.train.export import export_model
+from gpu_worker.train.init import init_run
 from gpu_worker.train.vae import VAETraining, train_vae
 from gpu_worker.train.vocoder import VocoderTraining, train_vocoder
 
@@ -94,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(prepare)
     _add_common(prepare)
 
+    init = commands.add_parser("init", help="start a run from a trained model folder")
+    init.add_argument(
+        "--from", dest="model", required=True, help="model folder or Hub repo id to fine-tune"
+    )
+    init.add_argument("--cache-dir", type=Path, default=None, help="Hub download cache")
+    _add_common(init)
+
     vae = commands.add_parser("vae", help="train the VAE")
     _add_common(vae)
     _add_training(vae, 30)
@@ -159,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "prepare":
         _prepare(args)
+    elif args.command == "init":
+        init_run(args.model, args.run, seed=args.seed, cache_dir=args.cache_dir)
     elif args.command == "vae":
         settings = _settings(VAETraining, args, kl_weight=args.kl_weight)
         train_vae(

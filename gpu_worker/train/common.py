@@ -154,7 +154,9 @@ def load_checkpoint(
     for name, module in modules.items():
         module.load_state_dict(state["modules"][name])
     for name, optimizer in (optimizers or {}).items():
-        optimizer.load_state_dict(state["optimizers"][name])
+        # A run initialised from a model folder has no optimizer state yet: it starts fresh.
+        if name in state["optimizers"]:
+            optimizer.load_state_dict(state["optimizers"][name])
     if generator is not None:
         generator.set_state(state["generator"])
     return Progress(state["step"], state["seconds"], state["extra"])

@@ -1,0 +1,54 @@
+"""Start a run from a trained pipeline folder instead of from scratch.
+
+Every stage's checkpoint is written from the folder's weights (the EMA networks of the diffusion
+stage too) with no optimizer state, so `vae`, `diffusion` and `vocoder` then fine-tune where the
+published model left off, e.g. the vocoder on the VAE's reconstructions (`--vae-share`). The run
+keeps the model's vocabulary, so the prepared dataset must have the same one.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+
+from gpu_worker.data import VOCAB_FILE
+from gpu_worker.train.common import CONFIG_FILE, Progress, checkpoint_path, save_checkpoint
+from gpu_worker.weights import load_model_folder, resolve_model_folder
+
+log = logging.getLogger("gpu_worker.train")
+
+STAGES = ("vae", "diffusion", "vocoder")
+
+
+def init_run(
+    model: str | Path, run_dir: Path, seed: int = 0, cache_dir: Path | None = None
+) -> Path:
+    """Writes config.json, vocab.json and one checkpoint per stage into the new `run_dir`."""
+    existing = [stage for stage in STAGES if checkpoint_path(run_dir, stage).exists()]
+    if existing:
+        raise FileExistsError(
+            f"{run_dir} already holds {', '.join(existing)} checkpoint(s); choose another --run"
+        )
+    folder = resolve_model_folder(model, cache_dir)
+    config, vocab, models = load_model_folder(folder)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config.save(run_dir / CONFIG_FILE)
+    vocab.save(run_dir / VOCAB_FILE)
+    generator = torch.Generator().manual_seed(seed)
+    extra = {"scaling_factor": config.vae.scaling_factor, "initialised_from": str(model)}
+    stage_modules: dict[str, dict[str, torch.nn.Module]] = {
+        "vae": {"vae": models.vae},
+        "diffusion": {
+            "unet": models.unet,
+            "keywords": models.keywords,
+            "ema_unet": models.unet,
+            "ema_keywords": models.keywords,
+        },
+        "vocoder": {"vocoder": models.vocoder},
+    }
+    for stage, modules in stage_modules.items():
+        save_checkpoint(run_dir, stage, modules, {}, Progress(extra=dict(extra)), generator)
+    log.info("run %s initialised from %s (%s)", run_dir, model, folder)
+    return run_dir
