@@ -96,12 +96,15 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     assert report.generated_count == 4 + pairs * 2 * contexts + 4
     assert all(0.0 <= row["share"] <= 1.0 for row in report.keyword_control)
     assert report.frechet["training_vs_held_out"] > 0
+    assert report.frechet["vocoder_vs_held_out"] > 0
+    assert report.frechet["reconstruction_vs_held_out"] > 0
     assert report.frechet["ratio"] == pytest.approx(
         report.frechet["generated_vs_held_out"] / report.frechet["training_vs_held_out"]
     )
     markdown = (tmp_path / "report.md").read_text()
     assert '| generated "hit house" | 2 |' in markdown
     assert "training vs held-out (floor)" in markdown
+    assert "| VAE + vocoder reconstructions vs held-out |" in markdown
     assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (
         report.generated_count
     )
