@@ -35,7 +35,7 @@ from gpu_worker.audio import LogMelSpectrogram, decode_wav, postprocess
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.descriptors import describe, find_artifacts
-from gpu_worker.pipeline import KickPipeline
+from gpu_worker.pipeline import DECODE_CHUNK, KickPipeline
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def decoding_distances(
     config = pipeline.config.audio
     vae = pipeline.models.vae
     vocoded, reconstructed = [], []
-    for mel in held_out.mel.to(pipeline.device).split(16):
+    for mel in held_out.mel.to(pipeline.device).split(DECODE_CHUNK):
         vocoded.append(pipeline.vocode(mel).cpu())
         reconstructed.append(pipeline.vocode(vae.decode(vae.encode(mel).mean)).cpu())
 

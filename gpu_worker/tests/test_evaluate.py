@@ -70,7 +70,7 @@ def test_reference_kicks_are_compared_as_the_pipeline_delivers_kicks(dataset: Pa
     delivered = log_mel_statistics(postprocess(held_out, config).numpy(), config)
     assert frechet_distance(delivered, held_features) == pytest.approx(0.0, abs=1e-3)
     as_prepared = log_mel_statistics(held_out.numpy(), config)
-    assert frechet_distance(as_prepared, held_features) > 10 * 1e-3
+    assert frechet_distance(as_prepared, held_features) > 1e-2
     assert floor > 1e-3
 
 
