@@ -16,10 +16,11 @@ from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.train.__main__ import main
-from gpu_worker.train.common import Budget, checkpoint_path, load_checkpoint
+from gpu_worker.train.common import Budget, checkpoint_path, load_checkpoint, run_config
 from gpu_worker.train.diffusion import DiffusionTraining, thin_keywords, train_diffusion
 from gpu_worker.train.export import SUMMARY_FILE
 from gpu_worker.train.init import init_run
+from gpu_worker.train.recipe import run_side_by_side
 from gpu_worker.train.vae import VAETraining, train_vae, trained_vae, vae_loss
 from gpu_worker.train.vocoder import VocoderTraining, train_vocoder, vocoder_loss
 
@@ -181,6 +182,57 @@ def test_the_cli_trains_every_stage_and_exports_a_loadable_model(tmp_path: Path)
     )
     [kick] = pipeline.generate("hit house", seed=1, steps=2)
     assert kick.wav[:4] == b"RIFF" and kick.seed == 1
+
+
+def test_the_default_recipe_trains_both_phases_side_by_side_and_exports(tmp_path: Path) -> None:
+    config_file = tmp_path / "tiny.json"
+    config_file.write_text(json.dumps(TINY))
+    run = tmp_path / "run"
+    main(
+        [
+            "all",
+            "--synthetic",
+            "10",
+            "--corpus",
+            str(tmp_path / "corpus"),
+            "--min-word-count",
+            "2",
+            "--data",
+            str(tmp_path / "data"),
+            "--run",
+            str(run),
+            "--config",
+            str(config_file),
+            "--minutes",
+            "0.1",
+            "--threads",
+            "1",
+        ]
+    )
+    summary = json.loads((run / SUMMARY_FILE).read_text())
+    assert all(summary[stage]["steps"] > 0 for stage in ("vae", "diffusion", "vocoder"))
+    # The second phase's vocoder continued the first's, now also on VAE reconstructions.
+    vocoder_log = (run / "logs" / "vocoder.log").read_text()
+    assert "VAE mels for 0 % of each batch" in vocoder_log
+    assert "resuming the vocoder at step" in vocoder_log
+    assert "VAE mels for 50 % of each batch" in vocoder_log
+    pipeline = KickPipeline.from_pretrained(run / "model", device="cpu")
+    assert pipeline.config.vae.channels == (4, 4, 4, 4, 8)
+    [kick] = pipeline.generate("hit house", seed=1, steps=2)
+    assert kick.wav[:4] == b"RIFF"
+
+
+def test_a_failing_stage_stops_the_stage_beside_it(
+    dataset: Path, tmp_path: Path, config: ModelConfig
+) -> None:
+    run_config(tmp_path, config)
+    common = {"data_dir": dataset, "run_dir": tmp_path, "seed": 0, "device": "cpu"}
+    jobs = [
+        ("diffusion", {**common, "budget": Budget(0, max_steps=1)}),  # no VAE in this run
+        ("vocoder", {**common, "budget": Budget(30)}),
+    ]
+    with pytest.raises(RuntimeError, match="stage diffusion failed .*; stopped vocoder"):
+        run_side_by_side(jobs, threads=1)
 
 
 def test_a_stage_needing_the_vae_says_so(dataset: Path, tmp_path: Path) -> None:

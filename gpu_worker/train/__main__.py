@@ -1,7 +1,8 @@
 """`python -m gpu_worker.train {prepare,init,vae,diffusion,vocoder,export,all} ...`
 
     # the default model: a synthetic corpus, then every stage within two hours in total
-    python -m gpu_worker.train all --synthetic 4000 --minutes 120
+    # (gpu_worker/train/recipe.py: two phases, two stages side by side in each)
+    python -m gpu_worker.train all --synthetic 4000 --seed 2026 --minutes 120
     # a producer's own library
     python -m gpu_worker.train prepare --source ~/Samples/Kicks --data var/train/data
     python -m gpu_worker.train vae --minutes 30
@@ -31,12 +32,11 @@ from gpu_worker.train.common import Budget
 from gpu_worker.train.diffusion import DiffusionTraining, train_diffusion
 from gpu_worker.train.export import export_model
 from gpu_worker.train.init import init_run
+from gpu_worker.train.recipe import train_all
 from gpu_worker.train.vae import VAETraining, train_vae
 from gpu_worker.train.vocoder import VocoderTraining, train_vocoder
 
 DEFAULT_WORK = Path("var/train")
-# Share of the `all` budget per stage; the VAE must finish before diffusion starts.
-ALL_SHARES = {"vae": 0.25, "diffusion": 0.4, "vocoder": 0.35}
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--minutes",
         type=float,
         default=120,
-        help="total training time, split 25/40/35 over vae/diffusion/vocoder",
+        help="total training time: half for VAE | vocoder, half for diffusion | vocoder",
     )
     everything.add_argument("--fresh", action="store_true")
     everything.add_argument("--out", type=Path, default=None)
@@ -194,10 +194,8 @@ def main(argv: list[str] | None = None) -> None:
         export_model(args.run, args.out)
     elif args.command == "all":
         _prepare(args)
-        minutes = {stage: args.minutes * share for stage, share in ALL_SHARES.items()}
-        train_vae(args.data, args.run, Budget(minutes["vae"]), config=config, **common)
-        train_diffusion(args.data, args.run, Budget(minutes["diffusion"]), **common)
-        train_vocoder(args.data, args.run, Budget(minutes["vocoder"]), **common)
+        # --threads is per stage process here; the default shares the cores between the two.
+        train_all(args.data, args.run, args.minutes, config=config, threads=args.threads, **common)
         export_model(args.run, args.out)
 
 
