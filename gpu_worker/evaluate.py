@@ -20,6 +20,7 @@ not the model's, and would otherwise dominate both the decay times and the dista
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from collections.abc import Sequence
@@ -80,6 +81,8 @@ class EvaluationSettings:
     frechet_kicks: int | None = None  # default: as many as held-out kicks
     steps: int | None = None
     guidance: float | None = None
+    # Extra guidance scales at which keyword control and the Fréchet distance are measured again.
+    guidance_sweep: Sequence[float] = ()
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Report:
     descriptors: list[dict[str, object]] = field(default_factory=list)
     keyword_control: list[dict[str, object]] = field(default_factory=list)
     frechet: dict[str, float] = field(default_factory=dict)
+    guidance_sweep: list[dict[str, object]] = field(default_factory=list)
 
 
 def generate_audio(
@@ -169,6 +173,38 @@ def generate_matched(
     return matched
 
 
+def keyword_control(
+    pipeline: KickPipeline, settings: EvaluationSettings
+) -> tuple[list[dict[str, object]], list[np.ndarray]]:
+    """One row per opposite pair of the vocabulary: the share of same-seed pairs ("short house"
+    vs "long house") whose descriptor rises from the low word to the high word; and the kicks."""
+    vocab = pipeline.vocabulary
+    rows: list[dict[str, object]] = []
+    generated: list[np.ndarray] = []
+    pairs = [p for p in PAIR_DESCRIPTORS if p[0] in vocab and p[1] in vocab]
+    for low, high, descriptor in tqdm(pairs, desc="keyword pairs"):
+        moved = total = 0
+        for context in [c for c in PAIR_CONTEXTS if c in vocab]:
+            seeds = range(settings.pair_seeds)
+            lows = generate_audio(pipeline, f"{low} {context}", seeds, settings)
+            highs = generate_audio(pipeline, f"{high} {context}", seeds, settings)
+            generated.extend(lows + highs)
+            for a, b in zip(lows, highs, strict=True):
+                moved += getattr(describe(b), descriptor) > getattr(describe(a), descriptor)
+                total += 1
+        share = moved / total if total else float("nan")
+        rows.append(
+            {
+                "pair": f"{low} → {high}",
+                "descriptor": descriptor,
+                "share": share,
+                "pairs": total,
+                "met": share >= CONTROL_TARGET,
+            }
+        )
+    return rows, generated
+
+
 def _summary(values: Sequence[float], fmt: str) -> str:
     if not values:
         return "–"
@@ -224,28 +260,8 @@ def evaluate(
             )
         )
 
-    control = []
-    pairs = [p for p in PAIR_DESCRIPTORS if p[0] in vocab and p[1] in vocab]
-    for low, high, descriptor in tqdm(pairs, desc="keyword pairs"):
-        moved = total = 0
-        for context in [c for c in PAIR_CONTEXTS if c in vocab]:
-            seeds = range(settings.pair_seeds)
-            lows = generate_audio(pipeline, f"{low} {context}", seeds, settings)
-            highs = generate_audio(pipeline, f"{high} {context}", seeds, settings)
-            generated.extend(lows + highs)
-            for a, b in zip(lows, highs, strict=True):
-                moved += getattr(describe(b), descriptor) > getattr(describe(a), descriptor)
-                total += 1
-        share = moved / total if total else float("nan")
-        control.append(
-            {
-                "pair": f"{low} → {high}",
-                "descriptor": descriptor,
-                "share": share,
-                "pairs": total,
-                "met": share >= CONTROL_TARGET,
-            }
-        )
+    control, paired = keyword_control(pipeline, settings)
+    generated.extend(paired)
 
     count = settings.frechet_kicks or len(held_out)
     matched = generate_matched(pipeline, held_out, count, settings)
@@ -260,9 +276,27 @@ def evaluate(
     }
     frechet["ratio"] = frechet["generated_vs_held_out"] / floor
 
+    sweep = []
+    for guidance in settings.guidance_sweep:
+        at_guidance = dataclasses.replace(settings, guidance=guidance)
+        rows, paired = keyword_control(pipeline, at_guidance)
+        matched = generate_matched(pipeline, held_out, count, at_guidance)
+        generated.extend(paired + matched)
+        distance = frechet_distance(log_mel_statistics(np.stack(matched), config), held_features)
+        weakest = min(rows, key=lambda row: row["share"], default=None)
+        sweep.append(
+            {
+                "guidance": guidance,
+                "frechet": distance,
+                "ratio": distance / floor,
+                "weakest_pair": weakest["pair"] if weakest else "–",
+                "weakest_share": weakest["share"] if weakest else float("nan"),
+            }
+        )
+
     found = [find_artifacts(kick).as_dict() for kick in generated]
     artifacts = {name: sum(f[name] for f in found) for name in found[0]}
-    report = Report(artifacts, len(generated), descriptors, control, frechet)
+    report = Report(artifacts, len(generated), descriptors, control, frechet, sweep)
     (out / "report.md").write_text(render_markdown(report, settings))
     (out / "metrics.json").write_text(json.dumps(vars(report), indent=1, default=str) + "\n")
     plot_grid({p: a[0] for p, a in per_prompt.items()}, config, out / "grid.png")
@@ -315,6 +349,19 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
         f"({'met' if report.frechet['ratio'] <= FRECHET_TARGET else 'missed'}) |",
         "",
     ]
+    if report.guidance_sweep:
+        lines += [
+            "### Guidance scale: distribution against keyword control",
+            "",
+            "| guidance | Fréchet vs held-out | × floor | weakest keyword pair | its share |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {row['guidance']:g} | {row['frechet']:.2f} | {row['ratio']:.2f}× | "
+                f"{row['weakest_pair']} | {row['weakest_share']:.0%} |"
+                for row in report.guidance_sweep
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -368,6 +415,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frechet-kicks", type=int, default=None)
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--guidance", type=float, default=None)
+    parser.add_argument(
+        "--guidance-sweep",
+        type=lambda text: [float(value) for value in text.split(",")],
+        default=[],
+        metavar="G1,G2,...",
+        help="also measure keyword control and the Fréchet distance at these guidance scales",
+    )
     parser.add_argument("--device", default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -377,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         frechet_kicks=args.frechet_kicks,
         steps=args.steps,
         guidance=args.guidance,
+        guidance_sweep=args.guidance_sweep,
     )
     pipeline = KickPipeline.from_pretrained(args.model, device=args.device)
     report = evaluate(pipeline, load_dataset(args.data), args.out, settings)

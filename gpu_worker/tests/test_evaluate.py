@@ -85,15 +85,23 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
         pair_seeds=1,
         frechet_kicks=4,
         steps=2,
+        guidance_sweep=(1.0,),
     )
     report = evaluate(pipeline, data, tmp_path, settings)
 
     assert set(report.artifacts) == {"nan", "clipping", "dc_offset", "click_at_end", "silence"}
-    # 2 prompts x 2 kicks, 1 seed x 2 sides x (house, techno) per pair, 4 matched kicks.
+    # 2 prompts x 2 kicks, 1 seed x 2 sides x (house, techno) per pair, 4 matched kicks; the
+    # pairs and matched kicks once more at the swept guidance.
     pairs = len(report.keyword_control)
     assert pairs >= 1
     contexts = sum(word in data.vocab for word in ("house", "techno"))
-    assert report.generated_count == 4 + pairs * 2 * contexts + 4
+    assert report.generated_count == 4 + 2 * (pairs * 2 * contexts + 4)
+    [swept] = report.guidance_sweep
+    assert swept["guidance"] == 1.0
+    assert swept["ratio"] == pytest.approx(
+        swept["frechet"] / report.frechet["training_vs_held_out"]
+    )
+    assert 0.0 <= swept["weakest_share"] <= 1.0
     assert all(0.0 <= row["share"] <= 1.0 for row in report.keyword_control)
     assert report.frechet["training_vs_held_out"] > 0
     assert report.frechet["vocoder_vs_held_out"] > 0
@@ -105,6 +113,7 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     assert '| generated "hit house" | 2 |' in markdown
     assert "training vs held-out (floor)" in markdown
     assert "| VAE + vocoder reconstructions vs held-out |" in markdown
+    assert "| guidance | Fréchet vs held-out | × floor |" in markdown
     assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (
         report.generated_count
     )
@@ -134,7 +143,11 @@ def test_the_cli_evaluates_a_saved_model(
             "3",
             "--steps",
             "1",
+            "--guidance-sweep",
+            "1,2.5",
         ]
     )
-    assert "### Keyword control" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "### Keyword control" in printed
+    assert "| 1 |" in printed and "| 2.5 |" in printed
     assert (tmp_path / "out" / "report.md").exists()
