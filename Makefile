@@ -123,12 +123,10 @@ bench-frontend: install samples frontend chromium
 	cd frontend && nice -n 10 npm run --silent bench
 
 # Kick model (gpu_worker.train / gpu_worker.evaluate): the default model from scratch on the
-# synthetic corpus (about two hours on 2 CPU cores; CUDA is used when present), and its evaluation.
+# synthetic corpus (two hours on 2 CPU cores; CUDA is used when present), and its evaluation.
 .PHONY: train-default-model evaluate-model
 train-default-model: install
-	mkdir -p var && echo '{"vae": {"channels": [8, 16, 32, 64, 128]}}' > var/default_model_config.json
-	$(PY) -m gpu_worker.train all --synthetic 4000 --seed 2026 --minutes 120 \
-		--config var/default_model_config.json --out var/train/model
+	$(PY) -m gpu_worker.train all --synthetic 4000 --seed 2026 --minutes 120 --out var/train/model
 
 evaluate-model: install
 	$(PY) -m gpu_worker.evaluate --data var/train/data --out var/eval

@@ -16,7 +16,13 @@ from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.train.__main__ import main
-from gpu_worker.train.common import Budget, checkpoint_path, load_checkpoint, run_config
+from gpu_worker.train.common import (
+    Budget,
+    LearningRate,
+    checkpoint_path,
+    load_checkpoint,
+    run_config,
+)
 from gpu_worker.train.diffusion import DiffusionTraining, thin_keywords, train_diffusion
 from gpu_worker.train.export import SUMMARY_FILE
 from gpu_worker.train.init import init_run
@@ -66,6 +72,34 @@ def test_vae_training_lowers_its_loss_and_resumes(
     assert progress.extra["scaling_factor"] > 0
     log = (tmp_path / "logs" / "vae.log").read_text()
     assert "resuming the VAE at step 6" in log and "latent scaling factor" in log
+
+
+def test_learning_rate_is_constant_then_falls_linearly_to_zero() -> None:
+    schedule = LearningRate(1e-3, decay_share=0.2)
+    assert [schedule.at(done) for done in (0.0, 0.5, 0.8)] == pytest.approx([1e-3] * 3)
+    assert schedule.at(0.9) == pytest.approx(5e-4)
+    assert schedule.at(1.0) == 0.0
+    assert LearningRate(1e-3).at(1.0) == 1e-3
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        LearningRate(1e-3, decay_share=1.5)
+
+
+def _stored_learning_rate(run: Path, stage: str) -> float:
+    state = torch.load(checkpoint_path(run, stage), weights_only=True)
+    return state["optimizers"]["adam"]["param_groups"][0]["lr"]
+
+
+def test_a_resumed_stage_takes_the_learning_rate_given_now(
+    dataset: Path, config: ModelConfig, tmp_path: Path
+) -> None:
+    constant = VAETraining(batch_size=12, learning_rate=3e-3, decay_share=0.0)
+    train_vae(dataset, tmp_path, Budget(0, max_steps=2), constant, config=config)
+    assert _stored_learning_rate(tmp_path, "vae") == 3e-3
+    # Resumed with another rate that decays over the whole invocation: steps 3 and 4 of 4 run at
+    # 1e-4 x (1 - 0/2) and 1e-4 x (1 - 1/2), whatever the optimizer state said.
+    decaying = VAETraining(batch_size=12, learning_rate=1e-4, decay_share=1.0)
+    train_vae(dataset, tmp_path, Budget(0, max_steps=4), decaying)
+    assert _stored_learning_rate(tmp_path, "vae") == pytest.approx(5e-5)
 
 
 def _diffusion_loss(

@@ -63,6 +63,12 @@ def _add_training(parser: argparse.ArgumentParser, minutes: float) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument(
+        "--decay-share",
+        type=float,
+        default=None,
+        help="last share of this invocation's budget over which the learning rate falls to 0",
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--minutes",
         type=float,
         default=120,
-        help="total training time: half for VAE | vocoder, half for diffusion | vocoder",
+        help="total training time: 54 %% for VAE | vocoder, 46 %% for diffusion | vocoder",
     )
     everything.add_argument("--fresh", action="store_true")
     everything.add_argument("--out", type=Path, default=None)
@@ -148,6 +154,8 @@ def _settings(cls: type, args: argparse.Namespace, **extra: object) -> object:
         overrides["batch_size"] = args.batch_size
     if getattr(args, "learning_rate", None) is not None:
         overrides["learning_rate"] = args.learning_rate
+    if getattr(args, "decay_share", None) is not None:
+        overrides["decay_share"] = args.decay_share
     return dataclasses.replace(cls(), **overrides)
 
 

@@ -102,6 +102,27 @@ class Budget:
             raise ValueError("give a positive --minutes or --max-steps")
 
 
+@dataclass(frozen=True)
+class LearningRate:
+    """Constant, then linearly down to zero over the last `decay_share` of the budget (warm-up-free
+    warmup-stable-decay): a stage stopped by its time budget ends on annealed weights, not
+    wherever the last full-size step left them. Set from here on every step, so a resumed run
+    takes the rate given now, not the one stored in its optimizer state."""
+
+    base: float
+    decay_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.decay_share <= 1.0:
+            raise ValueError("the decay share must be between 0 and 1")
+
+    def at(self, done: float) -> float:
+        """The rate once `done` (0 … 1) of the budget is spent."""
+        if self.decay_share == 0.0:
+            return self.base
+        return self.base * min(1.0, max(0.0, (1.0 - done) / self.decay_share))
+
+
 @dataclass
 class Progress:
     """Persisted in the checkpoint: where a resumed run continues."""
@@ -168,14 +189,28 @@ def train_loop(
     budget: Budget,
     progress: Progress,
     save: Callable[[Progress], None],
+    optimizer: torch.optim.Optimizer,
+    learning_rate: LearningRate,
     checkpoint_every_s: float = 300.0,
     log_every: int = 50,
 ) -> Progress:
-    """Calls `step_fn(step)` until the budget is spent, with a progress bar, periodic log lines
-    (running means of the returned losses) and checkpoints; saves once more at the end."""
+    """Calls `step_fn(step)` until the budget is spent, with the learning rate of the schedule, a
+    progress bar, periodic log lines (running means of the returned losses) and checkpoints;
+    saves once more at the end."""
     started = time.monotonic()
     last_save = started
     deadline = started + budget.minutes * 60 if budget.minutes > 0 else math.inf
+    first_step = progress.step
+
+    def spent() -> float:
+        """Share of this invocation's budget used so far: time or steps, whichever is further."""
+        shares = [0.0]
+        if budget.minutes > 0:
+            shares.append((time.monotonic() - started) / (budget.minutes * 60))
+        if budget.max_steps is not None and budget.max_steps > first_step:
+            shares.append((progress.step - first_step) / (budget.max_steps - first_step))
+        return max(shares)
+
     sums: dict[str, float] = {}
     count = 0
     total = budget.max_steps if budget.max_steps is not None else None
@@ -185,6 +220,9 @@ def train_loop(
         while time.monotonic() < deadline and (
             budget.max_steps is None or progress.step < budget.max_steps
         ):
+            rate = learning_rate.at(spent())
+            for group in optimizer.param_groups:
+                group["lr"] = rate
             losses = step_fn(progress.step)
             progress.step += 1
             progress.seconds = base_seconds + time.monotonic() - started
@@ -200,10 +238,11 @@ def train_loop(
                 means = {key: value / count for key, value in sums.items()}
                 bar.set_postfix({k: f"{v:.4f}" for k, v in means.items()})
                 log.info(
-                    "%s step %d (%.1f min) %s",
+                    "%s step %d (%.1f min) lr=%.2e %s",
                     stage,
                     progress.step,
                     progress.seconds / 60,
+                    rate,
                     " ".join(f"{k}={v:.5f}" for k, v in means.items()),
                 )
                 sums, count = {}, 0

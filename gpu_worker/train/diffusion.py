@@ -20,6 +20,7 @@ from gpu_worker.models import KeywordEncoder, UNet
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.train.common import (
     Budget,
+    LearningRate,
     Progress,
     checkpoint_path,
     load_checkpoint,
@@ -40,6 +41,8 @@ STAGE = "diffusion"
 class DiffusionTraining:
     batch_size: int = 64
     learning_rate: float = 4e-4
+    # The exported EMA weights already average over the last ~1,000 steps.
+    decay_share: float = 0.0
     unconditional_share: float = 0.15
     keyword_keep: float = 0.5
     ema_decay: float = 0.999
@@ -146,4 +149,12 @@ def train_diffusion(
         def save(current: Progress) -> None:
             save_checkpoint(run_dir, STAGE, modules, {"adam": optimizer}, current, generator)
 
-        return train_loop(STAGE, step, budget, progress, save)
+        return train_loop(
+            STAGE,
+            step,
+            budget,
+            progress,
+            save,
+            optimizer,
+            LearningRate(settings.learning_rate, settings.decay_share),
+        )

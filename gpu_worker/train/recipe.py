@@ -1,12 +1,13 @@
 """The default recipe behind `python -m gpu_worker.train all`: two phases of two stages each, the
 two stages of a phase side by side in their own processes.
 
-    phase 1: VAE                  | vocoder on ground-truth log-mels
-    phase 2: diffusion (needs VAE) | vocoder continued, half of each batch VAE reconstructions
+    phase 1 (54 %): VAE, its rate decayed at the end | vocoder on ground-truth log-mels
+    phase 2 (46 %): diffusion (needs the VAE)        | vocoder continued, half of each batch VAE
+                                                       reconstructions, its rate decayed at the end
 
 Side by side because the networks are small: on a CPU two single-thread trainings get more done
-than one two-thread training (VAE 0.92 s per batch of 16 on one thread, 0.62 s on two), and on a
-GPU each stage leaves most of the device idle. The second vocoder phase fits the vocoder to the
+than one two-thread training (VAE 0.92 s per batch of 16 on one thread, 0.62 s on two); on a GPU
+the two share the device. The second vocoder phase fits the vocoder to the
 slightly smoothed log-mels that the VAE decoder gives it at generation time, while the ground-truth
 half keeps it faithful to mels it has not seen.
 """
@@ -49,14 +50,26 @@ class Job:
     continues: bool = False  # resumes the checkpoint of an earlier phase even with --fresh
 
 
-PHASES: tuple[tuple[Job, ...], ...] = (
-    (Job("vae"), Job("vocoder")),
-    (
-        Job("diffusion"),
-        Job(
-            "vocoder",
-            {"settings": VocoderTraining(vae_share=FINE_TUNE_VAE_SHARE)},
-            continues=True,
+@dataclass(frozen=True)
+class Phase:
+    share: float  # of the whole budget; both jobs get all of it
+    jobs: tuple[Job, ...]
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase(
+        0.54,
+        (Job("vae"), Job("vocoder", {"settings": VocoderTraining(decay_share=0.0)})),
+    ),
+    Phase(
+        0.46,
+        (
+            Job("diffusion"),
+            Job(
+                "vocoder",
+                {"settings": VocoderTraining(vae_share=FINE_TUNE_VAE_SHARE)},
+                continues=True,
+            ),
         ),
     ),
 )
@@ -77,19 +90,19 @@ def train_all(
     config: ModelConfig | None = None,
     threads: int | None = None,
 ) -> None:
-    """Trains every stage of the run within `minutes` of wall time (half per phase)."""
+    """Trains every stage of the run within `minutes` of wall time."""
     if minutes <= 0:
         raise ValueError("give a positive --minutes")
     # Written once here, before two processes could both try to.
     run_config(run_dir, config)
     run_vocabulary(run_dir, data_dir)
-    budget = Budget(minutes / len(PHASES))
     for number, phase in enumerate(PHASES, start=1):
+        budget = Budget(minutes * phase.share)
         log.info(
             "phase %d of %d: %s, %.0f min",
             number,
             len(PHASES),
-            " | ".join(job.stage for job in phase),
+            " | ".join(job.stage for job in phase.jobs),
             budget.minutes,
         )
         run_side_by_side(
@@ -106,7 +119,7 @@ def train_all(
                         **job.options,
                     },
                 )
-                for job in phase
+                for job in phase.jobs
             ],
             threads or default_threads(),
         )

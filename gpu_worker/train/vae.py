@@ -15,6 +15,7 @@ from gpu_worker.data import Dataset, batches, load_dataset
 from gpu_worker.models import VAE
 from gpu_worker.train.common import (
     Budget,
+    LearningRate,
     Progress,
     checkpoint_path,
     load_checkpoint,
@@ -34,6 +35,7 @@ STAGE = "vae"
 class VAETraining:
     batch_size: int = 16
     learning_rate: float = 1e-3
+    decay_share: float = 0.15
     # KL weight relative to the per-element L1; small, so the latent keeps the detail of the tail.
     kl_weight: float = 1e-3
     kl_anneal_steps: int = 500
@@ -98,7 +100,15 @@ def train_vae(
         def save(current: Progress) -> None:
             save_checkpoint(run_dir, STAGE, {"vae": vae}, {"adam": optimizer}, current, generator)
 
-        progress = train_loop(STAGE, step, budget, progress, save)
+        progress = train_loop(
+            STAGE,
+            step,
+            budget,
+            progress,
+            save,
+            optimizer,
+            LearningRate(settings.learning_rate, settings.decay_share),
+        )
         progress.extra["scaling_factor"] = latent_scaling_factor(vae, train, target)
         log.info("latent scaling factor %.4f", progress.extra["scaling_factor"])
         save(progress)

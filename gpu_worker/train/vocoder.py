@@ -16,6 +16,7 @@ from gpu_worker.data import batches, load_dataset
 from gpu_worker.models import Vocoder
 from gpu_worker.train.common import (
     Budget,
+    LearningRate,
     Progress,
     checkpoint_path,
     load_checkpoint,
@@ -40,6 +41,7 @@ MAGNITUDE_FLOOR = 1e-2
 class VocoderTraining:
     batch_size: int = 8
     learning_rate: float = 1e-3
+    decay_share: float = 0.15
     mel_weight: float = 1.0
     stft_weight: float = 1.0
     # A kick's body starts at a fixed phase, so the waveform itself is a usable target; it teaches
@@ -148,4 +150,12 @@ def train_vocoder(
                 run_dir, STAGE, {"vocoder": vocoder}, {"adam": optimizer}, current, generator
             )
 
-        return train_loop(STAGE, step, budget, progress, save)
+        return train_loop(
+            STAGE,
+            step,
+            budget,
+            progress,
+            save,
+            optimizer,
+            LearningRate(settings.learning_rate, settings.decay_share),
+        )
