@@ -117,7 +117,7 @@ class ModelConfig:
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
     # Sampling defaults of this model (chosen by measurement, see gpu_worker/README.md).
     default_steps: int = 25
-    default_guidance: float = 1.5
+    default_guidance: float = 3.0
     default_prompt: str = "hit house"
 
     def to_dict(self) -> dict[str, Any]:
