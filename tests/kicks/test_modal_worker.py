@@ -7,6 +7,7 @@ deployed KickGenerator — on a real (tiny) pipeline, or raises the SDK's own ex
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,8 @@ class DeployedKickGenerator:
         # Each remote call consumes one: an exception to raise, or a wrapper of the real stream.
         self.faults: list[Any] = []
         self.looked_up: list[tuple[str, str]] = []
+        # Lets a stalled stream finish once its test is over, so no thread outlives the test.
+        self.released = threading.Event()
 
     def from_name(self, app_name: str, class_name: str) -> DeployedKickGenerator:
         self.looked_up.append((app_name, class_name))
@@ -59,22 +62,22 @@ class DeployedKickGenerator:
     def generate_stream(self) -> RemoteMethod:
         return RemoteMethod(self)
 
+    def stalled(self, stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        yield next(stream)
+        self.released.wait()
+        yield from stream
+
 
 @pytest.fixture
-def deployment(monkeypatch, tiny_model_dir, settings) -> DeployedKickGenerator:
+def deployment(monkeypatch, tiny_model_dir, settings) -> Iterator[DeployedKickGenerator]:
     deployed = DeployedKickGenerator(tiny_model_dir)
     monkeypatch.setattr(modal.Cls, "from_name", deployed.from_name)
     settings.KICKS_WORKER = "modal"
     settings.KICKS_WORKER_RETRIES = 2
     settings.KICKS_WORKER_BACKOFF_S = 0.01
     settings.KICKS_WORKER_TIMEOUT_S = 30
-    return deployed
-
-
-def stalled(stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield next(stream)
-    time.sleep(3)
-    yield from stream
+    yield deployed
+    deployed.released.set()
 
 
 def truncated(stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -160,8 +163,9 @@ def test_failing_attempts_are_retried_then_fail_retryably(deployment, fault):
 
 
 def test_a_silent_stream_times_out_and_is_retried(deployment, settings):
-    settings.KICKS_WORKER_TIMEOUT_S = 0.5
-    deployment.faults = [stalled]
+    # Long enough for a healthy attempt on a loaded machine; the stalled one never ends in time.
+    settings.KICKS_WORKER_TIMEOUT_S = 3
+    deployment.faults = [deployment.stalled]
 
     result = generate(configured_worker())
 
