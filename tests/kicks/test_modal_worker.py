@@ -41,6 +41,8 @@ class RemoteMethod:
 class DeployedKickGenerator:
     """What modal.Cls.from_name("kick-generator-app", "KickGenerator") stands for."""
 
+    STALL_LIMIT_S = 60  # a worker that never times out fails its test instead of hanging it
+
     def __init__(self, model_dir: Path) -> None:
         pipeline = KickPipeline.from_pretrained(model_dir, device="cpu", lazy=True)
         self.service = KickGeneratorService(pipeline)
@@ -64,7 +66,7 @@ class DeployedKickGenerator:
 
     def stalled(self, stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield next(stream)
-        self.released.wait()
+        self.released.wait(self.STALL_LIMIT_S)
         yield from stream
 
 
