@@ -53,17 +53,33 @@ class KickParams:
     def replace(self, **changes: object) -> KickParams:
         return dataclasses.replace(self, **changes)
 
+    @property
+    def low_tail_db(self) -> float:
+        """Low-end (< 150 Hz) energy of 50-500 ms against the first 50 ms: how much boom rings on
+        after the hit. It is computed from the body and sub envelopes and the pitch sweep (the
+        instantaneous pitch decides when the body falls under 150 Hz), not from the audio, and
+        tracks the measured `Descriptors.low_tail_db` closely (r^2 0.95 in house and techno).
+        No single parameter decides it: the sub layer, the body's decay, the start pitch and the
+        sweep time all move it by a few dB."""
+        t = np.arange(int(0.5 * SAMPLE_RATE)) / SAMPLE_RATE
+        body, sub = _envelopes(self, t)
+        energy = (body + sub) ** 2 * (_pitch_hz(self, t) < 150)
+        hit = int(0.05 * SAMPLE_RATE)
+        return float(10 * np.log10((energy[hit:].sum() + 1e-20) / (energy[:hit].sum() + 1e-20)))
+
 
 # Opposite pairs: (parameter, low word, low threshold, high word, high threshold).
 # The gaps between the thresholds are wide enough that the audio measures (decay time, tail
 # fundamental, attack energy, click brightness, harmonic distortion, low tail) keep the order.
+# Boomy/tight stands on the derived `low_tail_db`: on `sub_level` alone, a long tight kick rang on
+# more than a short boomy one in 40 % of house and techno pairs.
 OPPOSITE_PAIRS: tuple[tuple[str, str, float, str, float], ...] = (
     ("decay_s", "short", 0.25, "long", 0.55),
     ("end_hz", "deep", 48.0, "high", 62.0),
     ("punch", "soft", 0.25, "punchy", 0.6),
     ("click_level", "round", 0.15, "clicky", 0.55),
     ("drive", "clean", 0.15, "distorted", 0.55),
-    ("sub_level", "tight", 0.1, "boomy", 0.5),
+    ("low_tail_db", "tight", -3.0, "boomy", 1.0),
 )
 PAIR_WORDS: tuple[str, ...] = tuple(w for p in OPPOSITE_PAIRS for w in (p[1], p[3]))
 
@@ -335,6 +351,7 @@ def render_kick(params: KickParams) -> np.ndarray:
     """Render `params` to 2.0 s of float32 mono audio at 44.1 kHz, peak at -1 dBFS."""
     rng = np.random.default_rng(params.seed)
     t = np.arange(NUM_SAMPLES) / SAMPLE_RATE
+    body_envelope, sub_envelope = _envelopes(params, t)
 
     # Exponential pitch sweep; the phase is its closed-form integral, so no drift or zipper noise.
     sweep_span = params.start_hz - params.end_hz
@@ -350,17 +367,9 @@ def render_kick(params: KickParams) -> np.ndarray:
     # sets the harmonic content of the whole tail and `decay_s` stays the audible decay.
     body = _saturate(body, params.drive, params.saturation)
 
-    attack_s = 0.0003 + (1 - params.punch) * 0.006
-    attack = 0.5 - 0.5 * np.cos(np.pi * np.clip(t / attack_s, 0, 1))
-    decay = 10 ** (-2 * np.maximum(t - params.hold_s, 0) / params.decay_s)  # -40 dB at decay_s
-    transient = 1 + 1.5 * params.punch * np.exp(-t / 0.015)
-    kick = body * attack * decay * transient
-
-    if params.sub_level > 0:
-        # A clean low layer that swells in after the hit and fades a little slower than the body.
-        swell = 1 - np.exp(-t / 0.04)
-        kick += 0.8 * params.sub_level * sine * swell * decay**0.7
+    kick = body * body_envelope + sine * sub_envelope
     if params.shell_level > 0:
+        attack = _attack(params, t)
         for ratio, level, tau in ((1.59, 0.5, 0.03), (2.14, 0.35, 0.02), (2.65, 0.2, 0.015)):
             partial = np.sin(ratio * phase + rng.uniform(0, 2 * np.pi))
             kick += params.shell_level * level * partial * attack * np.exp(-t / tau)
@@ -380,6 +389,26 @@ def render_kick(params: KickParams) -> np.ndarray:
     kick = signal.sosfilt(signal.butter(1, 10, "highpass", fs=SAMPLE_RATE, output="sos"), kick)
     peak = np.max(np.abs(kick))
     return (kick / peak * 10 ** (OUTPUT_PEAK_DB / 20)).astype(np.float32)
+
+
+def _pitch_hz(params: KickParams, t: np.ndarray) -> np.ndarray:
+    """The body's instantaneous pitch: the derivative of the sweep's phase over 2 pi."""
+    return params.end_hz + (params.start_hz - params.end_hz) * np.exp(-t / params.sweep_s)
+
+
+def _attack(params: KickParams, t: np.ndarray) -> np.ndarray:
+    attack_s = 0.0003 + (1 - params.punch) * 0.006
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(t / attack_s, 0, 1))
+
+
+def _envelopes(params: KickParams, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Amplitude envelopes of the body and of the sub layer."""
+    decay = 10 ** (-2 * np.maximum(t - params.hold_s, 0) / params.decay_s)  # -40 dB at decay_s
+    transient = 1 + 1.5 * params.punch * np.exp(-t / 0.015)
+    body = _attack(params, t) * decay * transient
+    # A clean low layer that swells in after the hit and fades a little slower than the body.
+    sub = 0.8 * params.sub_level * (1 - np.exp(-t / 0.04)) * decay**0.7
+    return body, sub
 
 
 def _click(params: KickParams, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--minutes",
         type=float,
         default=120,
-        help="total training time: 54 %% for VAE | vocoder, 46 %% for diffusion | vocoder",
+        help="total training time: 45 %% for VAE | vocoder, 55 %% for diffusion | vocoder",
     )
     everything.add_argument("--fresh", action="store_true")
     everything.add_argument("--out", type=Path, default=None)
