@@ -118,6 +118,11 @@ class ModelConfig:
     # Sampling defaults of this model (chosen by measurement, see gpu_worker/README.md).
     default_steps: int = 25
     default_guidance: float = 3.0
+    # Guidance only on steps whose timestep is at most this share of the schedule; the noisier
+    # steps before it run the conditional pass alone. Guidance there mostly narrows the layout of
+    # the kick (Kynkäänniemi et al. 2024, "Applying guidance in a limited interval"), while the
+    # keyword details are settled later. 1.0 guides every step.
+    guidance_noise_limit: float = 1.0
     default_prompt: str = "hit house"
 
     def to_dict(self) -> dict[str, Any]:

@@ -279,10 +279,15 @@ class KickPipeline:
             self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
         )
         timesteps = self._sampler.timesteps(steps)
+        guided_below = self._config.guidance_noise_limit * self._sampler.num_train_timesteps
         for index, timestep in enumerate(timesteps):
             previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
             prediction = self.guided_prediction(
-                latents, timestep, conditional, unconditional, guidance
+                latents,
+                timestep,
+                conditional,
+                unconditional if timestep < guided_below else None,
+                guidance,
             )
             latents = self._sampler.step(prediction, timestep, previous, latents)
             on_progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,31 @@ def test_guidance_changes_the_kick_and_one_means_conditional_only(
         tiny_pipeline.generate("zzz", seed=1, guidance=5.0)[0].wav
         == tiny_pipeline.generate("", seed=1, guidance=1.0)[0].wav
     )
+
+
+def test_guidance_noise_limit_leaves_the_noisier_steps_unguided(
+    tiny_pipeline: KickPipeline, tmp_path: Path
+) -> None:
+    torch.nn.init.normal_(tiny_pipeline.models.unet.conv_out.weight, std=0.1)
+    tiny_pipeline.save_pretrained(tmp_path)
+    config_file = tmp_path / "config.json"
+    config = json.loads(config_file.read_text())
+
+    def generate(limit: float, guidance: float) -> tuple[bytes, list[tuple[int, int]]]:
+        config_file.write_text(json.dumps({**config, "guidance_noise_limit": limit}))
+        pipeline = KickPipeline.from_pretrained(tmp_path, device="cpu")
+        calls: list[tuple[int, int]] = []
+        pipeline.load()
+        pipeline.models.unet.register_forward_hook(
+            lambda _module, args, _output: calls.append((int(args[1][0]), args[0].shape[0]))
+        )
+        return pipeline.generate("punchy", seed=1, guidance=guidance)[0].wav, calls
+
+    half, calls = generate(0.5, 3.0)
+    # Four steps at timesteps 999, 749, 499, 249: one pass above 500, two (batched) below.
+    assert calls == [(999, 1), (749, 1), (499, 2), (249, 2)]
+    assert half not in (generate(1.0, 3.0)[0], generate(1.0, 1.0)[0])
+    assert generate(0.0, 3.0)[0] == generate(1.0, 1.0)[0]
 
 
 def test_progress_events_arrive_in_order(tiny_pipeline: KickPipeline) -> None:
