@@ -71,10 +71,10 @@ def test_hub_repo_id_is_downloaded_into_the_cache_and_loaded(
         huggingface_hub, "snapshot_download", _copying_snapshot_download(saved_model, calls)
     )
     cache = tmp_path / "hub-cache"
-    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v1@main", device="cpu", cache_dir=cache)
+    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v2@main", device="cpu", cache_dir=cache)
     assert calls == [
         {
-            "repo_id": "kwr/kick-gen-v1",
+            "repo_id": "kwr/kick-gen-v2",
             "revision": "main",
             "cache_dir": str(cache),
             "allow_patterns": [
@@ -101,11 +101,11 @@ def test_offline_mode_serves_the_cached_snapshot_through_the_real_sdk(
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     cache = tmp_path / "hub-cache"
     commit = "0123456789abcdef0123456789abcdef01234567"
-    repo = cache / "models--kwr--kick-gen-v1"
+    repo = cache / "models--kwr--kick-gen-v2"
     shutil.copytree(saved_model, repo / "snapshots" / commit)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit)
-    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v1", device="cpu", cache_dir=cache)
+    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v2", device="cpu", cache_dir=cache)
     assert loaded.generate(seed=4)[0].wav == tiny_pipeline.generate(seed=4)[0].wav
     with pytest.raises(WeightsError, match="kwr/not-cached.*LocalEntryNotFoundError"):
         KickPipeline.from_pretrained("kwr/not-cached", cache_dir=cache)
@@ -130,7 +130,7 @@ def test_unknown_local_path_is_not_mistaken_for_a_repo(tmp_path: Path) -> None:
 def test_missing_default_model_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(weights, "DEFAULT_MODEL_PATH", tmp_path / "kick-gen-v1")
+    monkeypatch.setattr(weights, "DEFAULT_MODEL_PATH", tmp_path / "kick-gen-v2")
     with pytest.raises(WeightsError, match="default model is not shipped"):
         KickPipeline.from_pretrained(None)
 
