@@ -1,11 +1,16 @@
-"""Log-mel analysis, the post-processing every generated kick goes through, and WAV encoding."""
+"""Log-mel analysis, the post-processing every generated kick goes through, WAV encoding, and
+the one bounded reader (and resampler) for audio files that come from outside."""
 
 from __future__ import annotations
 
 import io
+import math
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile
+import soxr
 import torch
 import torchaudio
 from torch import nn
@@ -15,6 +20,21 @@ from gpu_worker.config import AudioConfig
 
 class InvalidAudioError(ValueError):
     """The model produced audio that cannot become a usable kick (non-finite or silent)."""
+
+
+class UnreadableAudioError(ValueError):
+    """An audio file that cannot become a kick: not audio, an absurd header, or too long."""
+
+
+# Outside these a header is corrupt or hostile rather than unusual.
+MIN_SAMPLE_RATE = 8_000
+MAX_SAMPLE_RATE = 384_000
+MAX_CHANNELS = 8
+# Frames decoded at a time: multichannel audio is mixed down block by block, so memory follows
+# the mono signal, never the channel count or a length the header claims.
+READ_BLOCK_FRAMES = 32_768
+# libsndfile's frame count for a stream whose header gives no length (SF_COUNT_MAX).
+UNKNOWN_LENGTH = 2**63 - 1
 
 
 class LogMelSpectrogram(nn.Module):
@@ -116,6 +136,57 @@ def encode_wav(waveform: torch.Tensor | np.ndarray, sample_rate: int) -> bytes:
         buffer, np.clip(samples, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16"
     )
     return buffer.getvalue()
+
+
+def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Mono float32 audio from any rate to any other (soxr's polyphase filter: memory and time
+    follow the signal's length whatever the ratio, unlike a plain windowed-sinc kernel, which
+    grows with the rates divided by their greatest common divisor)."""
+    if from_rate == to_rate:
+        return audio
+    return soxr.resample(audio, from_rate, to_rate, quality="HQ").astype(np.float32, copy=False)
+
+
+def read_audio(source: str | Path | BinaryIO, sample_rate: int, max_seconds: float) -> np.ndarray:
+    """Any file libsndfile reads (WAV, AIFF, FLAC, OGG; 8- to 32-bit, up to 8 channels) ->
+    float32 mono at ``sample_rate``.
+
+    Work is bounded before decoding: an absurd header, one without a length, or a file longer
+    than ``max_seconds`` is refused with UnreadableAudioError. libsndfile never reads past the
+    length the header gives (nor past the end of a truncated file), so nothing is allocated in
+    proportion to a number the file merely claims.
+    """
+    try:
+        with soundfile.SoundFile(source) as file:
+            _check_header(file, max_seconds)
+            blocks = [
+                block.mean(axis=1) if block.ndim == 2 else block
+                for block in file.blocks(READ_BLOCK_FRAMES, dtype="float32")
+            ]
+            file_rate = file.samplerate
+    except (soundfile.SoundFileError, RuntimeError) as error:
+        raise UnreadableAudioError(f"unreadable audio: {error}") from error
+    if not blocks:
+        raise UnreadableAudioError("the file holds no audio frames")
+    return resample(np.concatenate(blocks), file_rate, sample_rate)
+
+
+def _check_header(file: soundfile.SoundFile, max_seconds: float) -> None:
+    if not MIN_SAMPLE_RATE <= file.samplerate <= MAX_SAMPLE_RATE:
+        raise UnreadableAudioError(
+            f"sample rate {file.samplerate} Hz is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz"
+        )
+    if not 1 <= file.channels <= MAX_CHANNELS:
+        raise UnreadableAudioError(
+            f"{file.channels} channels (at most {MAX_CHANNELS} are accepted)"
+        )
+    if file.frames >= UNKNOWN_LENGTH:
+        raise UnreadableAudioError("the header gives no length (a stream, not a file)")
+    if file.frames > math.ceil(max_seconds * file.samplerate):
+        raise UnreadableAudioError(
+            f"{file.frames / file.samplerate:.1f} s of audio "
+            f"(at most {max_seconds:g} s are accepted)"
+        )
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:

@@ -2,12 +2,13 @@
 and the procedural corpus, which is rendered to WAV files and goes through the same path.
 
 Preparation of a folder:
-  * keep WAV / AIFF / FLAC files; drop loops (a name containing "loop" or "bpm") and files under
-    5 KB or over 1 MB;
+  * keep WAV / AIFF / FLAC / OGG files; drop loops (a name containing "loop" or "bpm") and files
+    under 5 KB or over 1 MB;
   * name every kick with a hash prefix of its relative path, so equal names in different
     sub-folders never collide;
-  * read, average to mono, resample to 44.1 kHz, pad/trim to 2 s, normalise to -1 dB peak,
-    fade out over the last 0.2 s, and compute the normalised log-mel (128 x 173);
+  * read (at most 10 s, headers checked before decoding: gpu_worker.audio.read_audio), average
+    to mono, resample to 44.1 kHz, drop leading silence, pad/trim to 2 s, normalise to -1 dB
+    peak, fade out over the last 0.2 s, and compute the normalised log-mel (128 x 173);
   * keywords from the file name: split on '-', '_', spaces and dots, lower-case, drop numbers
     and single characters; the vocabulary is every word seen at least 5 times.
 
@@ -25,15 +26,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile
 import torch
-import torchaudio
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from gpu_worker.audio import LogMelSpectrogram, fit_length
+from gpu_worker.audio import LogMelSpectrogram, UnreadableAudioError, fit_length, read_audio
 from gpu_worker.config import AudioConfig
 from gpu_worker.models.keywords import Vocabulary, split_words
 from gpu_worker.synth import (
@@ -47,10 +48,14 @@ from gpu_worker.synth import (
 
 log = logging.getLogger(__name__)
 
-AUDIO_SUFFIXES = (".wav", ".aif", ".aiff", ".flac")
+AUDIO_SUFFIXES = (".wav", ".aif", ".aiff", ".flac", ".ogg")
 LOOP_MARKERS = ("loop", "bpm")
 MIN_FILE_BYTES = 5 * 1024
 MAX_FILE_BYTES = 1024 * 1024
+# A file longer than this is a take or a loop, not a one-shot kick.
+MAX_SOURCE_SECONDS = 10.0
+# Leading samples quieter than this (relative to the peak) are silence before the hit.
+ONSET_THRESHOLD_DB = -60.0
 PEAK_DB = -1.0
 FADE_OUT_S = 0.2
 MIN_WORD_COUNT = 5
@@ -84,6 +89,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Skipped:
     path: str
+    kind: str  # what the summary counts: "loop", "too small", "too large" or "unreadable"
     reason: str
 
 
@@ -97,40 +103,36 @@ def find_kicks(source: Path) -> tuple[list[Candidate], list[Skipped]]:
             continue
         lowered = path.name.lower()
         if any(marker in lowered for marker in LOOP_MARKERS):
-            skipped.append(Skipped(relative, "loop"))
+            skipped.append(Skipped(relative, "loop", "a loop, not a one-shot"))
             continue
         size = path.stat().st_size
         if size < MIN_FILE_BYTES:
-            skipped.append(Skipped(relative, f"smaller than {MIN_FILE_BYTES} bytes"))
+            skipped.append(Skipped(relative, "too small", f"smaller than {MIN_FILE_BYTES} bytes"))
             continue
         if size > MAX_FILE_BYTES:
-            skipped.append(Skipped(relative, f"larger than {MAX_FILE_BYTES} bytes"))
+            skipped.append(Skipped(relative, "too large", f"larger than {MAX_FILE_BYTES} bytes"))
             continue
         prefix = hashlib.sha1(relative.encode()).hexdigest()[:8]
         kept.append(Candidate(path, f"{prefix}_{path.name}"))
     return kept, skipped
 
 
-def load_kick(path: Path, config: AudioConfig) -> np.ndarray:
-    """Read any supported file -> float32 mono at the model's rate, 2 s, -1 dB peak, faded.
+def load_kick(path: Path | BinaryIO, config: AudioConfig) -> np.ndarray:
+    """Read any supported file -> float32 mono at the model's rate, starting at the hit, 2 s,
+    -1 dB peak, faded.
 
-    Raises ValueError for unreadable or silent files.
+    Raises UnreadableAudioError (a ValueError) for unreadable, absurd, too long or silent files.
     """
-    try:
-        samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError) as error:
-        raise ValueError(f"unreadable audio: {error}") from error
-    mono = torch.from_numpy(samples.mean(axis=1))
-    if sample_rate != config.sample_rate:
-        mono = torchaudio.functional.resample(mono, sample_rate, config.sample_rate)
-    mono = fit_length(mono, config.num_samples)
-    peak = float(mono.abs().max())
+    mono = read_audio(path, config.sample_rate, MAX_SOURCE_SECONDS)
+    peak = float(np.abs(mono).max())
     if not np.isfinite(peak) or peak < 2.0**-15:
-        raise ValueError("silent or non-finite audio")
-    mono = mono * (10 ** (PEAK_DB / 20) / peak)
+        raise UnreadableAudioError("silent or non-finite audio")
+    onset = int(np.argmax(np.abs(mono) >= peak * 10 ** (ONSET_THRESHOLD_DB / 20)))
+    kick = fit_length(torch.from_numpy(mono[onset:]), config.num_samples)
+    kick = kick * (10 ** (PEAK_DB / 20) / peak)
     fade_samples = int(FADE_OUT_S * config.sample_rate)
-    mono[-fade_samples:] *= torch.linspace(1.0, 0.0, fade_samples)
-    return mono.numpy().astype(np.float32)
+    kick[-fade_samples:] *= torch.linspace(1.0, 0.0, fade_samples)
+    return kick.numpy().astype(np.float32)
 
 
 @dataclass
@@ -176,8 +178,10 @@ def prepare_folder(
     for candidate in tqdm(candidates, desc="prepare", unit="kick"):
         try:
             audio.append(load_kick(candidate.path, config))
-        except ValueError as error:
-            skipped.append(Skipped(candidate.path.relative_to(source).as_posix(), str(error)))
+        except UnreadableAudioError as error:
+            relative = candidate.path.relative_to(source).as_posix()
+            log.warning("skipped %s: %s", relative, error)
+            skipped.append(Skipped(relative, "unreadable", str(error)))
             continue
         names.append(candidate.name)
     if not names:
@@ -217,11 +221,13 @@ def prepare_folder(
         "skipped": [vars(s) for s in skipped],
     }
     (out / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n")
+    skipped_kinds = Counter(s.kind for s in skipped)
     log.info(
-        "prepared %d kicks (%d held out), %d skipped, vocabulary of %d words -> %s",
+        "prepared %d kicks (%d held out), skipped %d (%s), vocabulary of %d words -> %s",
         len(names),
         int(held_out.sum()),
         len(skipped),
+        ", ".join(f"{count} {kind}" for kind, count in sorted(skipped_kinds.items())) or "none",
         len(vocab),
         out,
     )

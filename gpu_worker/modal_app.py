@@ -40,6 +40,7 @@ image = (
         "torchaudio==2.11.0",
         "numpy==2.4.6",
         "soundfile==0.14.0",
+        "soxr==1.1.0",
         "safetensors==0.8.0",
         "huggingface_hub==2.4.0",
     )

@@ -83,8 +83,8 @@ def test_keywords_from_names_follow_the_original_rules() -> None:
 def test_loops_and_files_out_of_the_size_range_are_dropped(library: Path) -> None:
     kept, skipped = find_kicks(library)
     reasons = {s.path: s.reason for s in skipped}
-    assert reasons["house kick loop 01.wav"] == "loop"
-    assert reasons["Kick 128 BPM groove.wav"] == "loop"
+    assert reasons["house kick loop 01.wav"].startswith("a loop")
+    assert reasons["Kick 128 BPM groove.wav"].startswith("a loop")
     assert reasons["tiny kick.wav"].startswith("smaller than")
     assert reasons["huge kick take.wav"].startswith("larger than")
     assert "notes.txt" not in reasons and all(c.path.suffix != ".txt" for c in kept)
