@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -35,7 +35,9 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from gpu_worker.audio import LogMelSpectrogram, UnreadableAudioError, fit_length, read_audio
+from gpu_worker.augment import augment_kick
 from gpu_worker.config import AudioConfig
+from gpu_worker.descriptors import MEASURED_WORDS, describe, measured_keywords
 from gpu_worker.models.keywords import Vocabulary, split_words
 from gpu_worker.synth import (
     SAMPLE_RATE,
@@ -62,6 +64,8 @@ MIN_WORD_COUNT = 5
 # Drum-machine model numbers are words to producers ("909", "808"), not take or BPM numbers.
 DRUM_MACHINE_NUMBERS = frozenset({"606", "707", "727", "808", "909"})
 HELD_OUT_SHARE = 0.05
+
+LIBRARY_ORIGIN = "library"
 
 DATASET_FILE = "dataset.safetensors"
 VOCAB_FILE = "vocab.json"
@@ -123,13 +127,22 @@ def load_kick(path: Path | BinaryIO, config: AudioConfig) -> np.ndarray:
 
     Raises UnreadableAudioError (a ValueError) for unreadable, absurd, too long or silent files.
     """
-    mono = read_audio(path, config.sample_rate, MAX_SOURCE_SECONDS)
-    peak = float(np.abs(mono).max())
+    return prepare_kick(read_audio(path, config.sample_rate, MAX_SOURCE_SECONDS), config)
+
+
+def from_onset(mono: np.ndarray) -> np.ndarray:
+    """The audio from its first sample above ONSET_THRESHOLD_DB under the peak; raises
+    UnreadableAudioError for silent or non-finite audio."""
+    peak = float(np.abs(mono).max()) if mono.size else 0.0
     if not np.isfinite(peak) or peak < 2.0**-15:
         raise UnreadableAudioError("silent or non-finite audio")
-    onset = int(np.argmax(np.abs(mono) >= peak * 10 ** (ONSET_THRESHOLD_DB / 20)))
-    kick = fit_length(torch.from_numpy(mono[onset:]), config.num_samples)
-    kick = kick * (10 ** (PEAK_DB / 20) / peak)
+    return mono[int(np.argmax(np.abs(mono) >= peak * 10 ** (ONSET_THRESHOLD_DB / 20))) :]
+
+
+def prepare_kick(mono: np.ndarray, config: AudioConfig) -> np.ndarray:
+    """Float32 mono at the model's rate -> from the hit, 2 s, -1 dB peak, faded out."""
+    kick = fit_length(torch.from_numpy(from_onset(mono).astype(np.float32)), config.num_samples)
+    kick = kick * (10 ** (PEAK_DB / 20) / kick.abs().max())
     fade_samples = int(FADE_OUT_S * config.sample_rate)
     kick[-fade_samples:] *= torch.linspace(1.0, 0.0, fade_samples)
     return kick.numpy().astype(np.float32)
@@ -146,21 +159,35 @@ class Dataset:
     mel: torch.Tensor  # (N, n_mels, frames) float32, normalised log-mel
     keyword_weights: torch.Tensor  # (N, len(vocab)) multi-hot float32
     held_out: torch.Tensor  # (N,) bool: kept out of training, used by the evaluation
+    origins: list[str]  # where each kick comes from: "library", "procedural", "real", ...
+    groups: list[str]  # held out as a whole: the kick itself, or its kit
 
     def __len__(self) -> int:
         return len(self.names)
 
     def split(self, held_out: bool) -> Dataset:
-        index = torch.nonzero(self.held_out == held_out).squeeze(1)
+        return self.select(torch.nonzero(self.held_out == held_out).squeeze(1))
+
+    def of_origin(self, *origins: str) -> Dataset:
+        return self.select(torch.tensor([i for i, o in enumerate(self.origins) if o in origins]))
+
+    def select(self, index: torch.Tensor) -> Dataset:
+        rows = index.to(torch.long).tolist()
         return Dataset(
-            names=[self.names[i] for i in index.tolist()],
-            keywords=[self.keywords[i] for i in index.tolist()],
+            names=[self.names[i] for i in rows],
+            keywords=[self.keywords[i] for i in rows],
             vocab=self.vocab,
-            audio=self.audio[index],
-            mel=self.mel[index],
-            keyword_weights=self.keyword_weights[index],
-            held_out=self.held_out[index],
+            audio=self.audio[rows],
+            mel=self.mel[rows],
+            keyword_weights=self.keyword_weights[rows],
+            held_out=self.held_out[rows],
+            origins=[self.origins[i] for i in rows],
+            groups=[self.groups[i] for i in rows],
         )
+
+    def sampling_weights(self, oversampled: Mapping[str, float]) -> torch.Tensor:
+        """Per-kick weight: `oversampled[origin]` for the origins named, 1 for the rest."""
+        return torch.tensor([oversampled.get(origin, 1.0) for origin in self.origins])
 
 
 def prepare_folder(
@@ -169,11 +196,18 @@ def prepare_folder(
     config: AudioConfig | None = None,
     min_word_count: int = MIN_WORD_COUNT,
     held_out_share: float = HELD_OUT_SHARE,
+    group_depth: int = 0,
+    origin: str = LIBRARY_ORIGIN,
 ) -> Path:
-    """Prepare every kick under `source` into the dataset folder `out`; returns `out`."""
+    """Prepare every kick under `source` into the dataset folder `out`; returns `out`.
+
+    `group_depth` 0 holds out single files; 1 holds out whole first-level folders (a kit, a
+    sample pack), so that no sibling of a held-out kick is trained on.
+    """
     config = config or AudioConfig()
     candidates, skipped = find_kicks(source)
     names: list[str] = []
+    groups: list[str] = []
     audio: list[np.ndarray] = []
     for candidate in tqdm(candidates, desc="prepare", unit="kick"):
         try:
@@ -184,6 +218,8 @@ def prepare_folder(
             skipped.append(Skipped(relative, "unreadable", str(error)))
             continue
         names.append(candidate.name)
+        folders = candidate.path.relative_to(source).parts[:-1]
+        groups.append("/".join(folders[:group_depth]) if group_depth else candidate.name)
     if not names:
         raise ValueError(f"no usable kicks under {source}")
     # The hash prefix is not a keyword: it is unique per file.
@@ -196,31 +232,28 @@ def prepare_folder(
     keywords = [[w for w in words if w in vocab] for words in keywords]
 
     waveforms = torch.from_numpy(np.stack(audio))
-    mel = _log_mel(waveforms, config)
-    # Held-out membership hangs on the name alone, so it survives re-preparing a grown folder.
-    held_out = torch.tensor(
-        [int(hashlib.sha1(n.encode()).hexdigest()[:8], 16) / 16**8 < held_out_share for n in names]
+    dataset = Dataset(
+        names=names,
+        keywords=keywords,
+        vocab=vocab,
+        audio=waveforms,
+        mel=_log_mel(waveforms, config),
+        keyword_weights=vocab.multi_hot([vocab.ids(w) for w in keywords]),
+        # Held-out membership hangs on the group's name alone, so it survives re-preparing a
+        # grown folder.
+        held_out=torch.tensor([is_held_out(group, held_out_share) for group in groups]),
+        origins=[origin] * len(names),
+        groups=groups,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    save_file(
-        {
-            "audio": (waveforms.clamp(-1, 1) * 32767).round().to(torch.int16),
-            "mel": mel.to(torch.float16),
-            "keyword_weights": vocab.multi_hot([vocab.ids(w) for w in keywords]).to(torch.uint8),
-            "held_out": held_out.to(torch.uint8),
-        },
-        str(out / DATASET_FILE),
+    save_dataset(
+        dataset,
+        out,
+        source=str(source),
+        audio=vars(config),
+        word_counts=dict(counts.most_common()),
+        skipped=[vars(s) for s in skipped],
     )
-    vocab.save(out / VOCAB_FILE)
-    index = {
-        "source": str(source),
-        "audio": vars(config),
-        "names": names,
-        "keywords": keywords,
-        "word_counts": dict(counts.most_common()),
-        "skipped": [vars(s) for s in skipped],
-    }
-    (out / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n")
+    held_out = dataset.held_out
     skipped_kinds = Counter(s.kind for s in skipped)
     log.info(
         "prepared %d kicks (%d held out), skipped %d (%s), vocabulary of %d words -> %s",
@@ -232,6 +265,114 @@ def prepare_folder(
         out,
     )
     return out
+
+
+def save_dataset(dataset: Dataset, out: Path, **about: object) -> None:
+    """Write `dataset` as a dataset folder; `about` goes into the index (dataset.json)."""
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(
+        {
+            "audio": (dataset.audio.clamp(-1, 1) * 32767).round().to(torch.int16),
+            "mel": dataset.mel.to(torch.float16),
+            "keyword_weights": dataset.keyword_weights.to(torch.uint8),
+            "held_out": dataset.held_out.to(torch.uint8),
+        },
+        str(out / DATASET_FILE),
+    )
+    dataset.vocab.save(out / VOCAB_FILE)
+    index = {
+        **about,
+        "names": dataset.names,
+        "origins": dataset.origins,
+        "groups": dataset.groups,
+        "keywords": dataset.keywords,
+    }
+    (out / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n")
+
+
+def mix_datasets(
+    parts: Sequence[Path],
+    out: Path,
+    augmented_copies: Mapping[str, int] | None = None,
+    seed: int = 0,
+) -> Path:
+    """One training dataset from prepared ones (the procedural corpus, real kicks): every kick
+    with its origin, group and held-out flag, one vocabulary (every word of every part), and
+    `augmented_copies[origin]` augmented copies of each training kick of that origin (origin
+    "<origin>-augmented"; never of a held-out kick). An augmented kick keeps its source words and
+    has its measured words measured again, since re-tuning and shaping move them."""
+    datasets = [load_dataset(part) for part in parts]
+    config = AudioConfig(**json.loads((parts[0] / INDEX_FILE).read_text())["audio"])
+    vocab = Vocabulary(sorted({word for d in datasets for word in d.vocab.words}))
+    names, keywords, origins, groups = [], [], [], []
+    audio, mel, held_out = [], [], []
+    for dataset in datasets:
+        names += dataset.names
+        keywords += dataset.keywords
+        origins += dataset.origins
+        groups += dataset.groups
+        audio.append(dataset.audio)
+        mel.append(dataset.mel)
+        held_out.append(dataset.held_out)
+    rng = np.random.default_rng(seed)
+    extra: list[np.ndarray] = []
+    for origin, copies in (augmented_copies or {}).items():
+        for dataset in datasets:
+            training = [i for i, o in enumerate(dataset.origins) if o == origin]
+            for i in tqdm(training, desc=f"augment {origin}", unit="kick"):
+                if dataset.held_out[i]:
+                    continue
+                for copy in range(copies):
+                    kick = _augmented(dataset.audio[i].numpy(), config, rng)
+                    if kick is None:
+                        continue
+                    own = [w for w in dataset.keywords[i] if w not in MEASURED_WORDS]
+                    measured = measured_keywords(describe(kick))
+                    extra.append(kick)
+                    names.append(f"{dataset.names[i]}~{copy + 1}")
+                    keywords.append([w for w in own + measured if w in vocab])
+                    origins.append(augmented_origin(origin))
+                    groups.append(dataset.groups[i])
+    if extra:
+        waveforms = torch.from_numpy(np.stack(extra))
+        audio.append(waveforms)
+        mel.append(_log_mel(waveforms, config))
+        held_out.append(torch.zeros(len(extra), dtype=torch.bool))
+    mixed = Dataset(
+        names=names,
+        keywords=keywords,
+        vocab=vocab,
+        audio=torch.cat(audio),
+        mel=torch.cat(mel),
+        keyword_weights=vocab.multi_hot([vocab.ids(words) for words in keywords]),
+        held_out=torch.cat(held_out),
+        origins=origins,
+        groups=groups,
+    )
+    save_dataset(mixed, out, parts=[str(p) for p in parts], audio=vars(config))
+    log.info(
+        "mixed %s -> %s",
+        ", ".join(f"{count} {origin}" for origin, count in Counter(origins).most_common()),
+        out,
+    )
+    return out
+
+
+def augmented_origin(origin: str) -> str:
+    return f"{origin}-augmented"
+
+
+def _augmented(
+    kick: np.ndarray, config: AudioConfig, rng: np.random.Generator
+) -> np.ndarray | None:
+    try:
+        return prepare_kick(augment_kick(kick, config.sample_rate, rng), config)
+    except UnreadableAudioError:  # shaped into silence
+        return None
+
+
+def is_held_out(group: str, share: float) -> bool:
+    return int(hashlib.sha1(group.encode()).hexdigest()[:8], 16) / 16**8 < share
 
 
 def _log_mel(waveforms: torch.Tensor, config: AudioConfig, batch: int = 64) -> torch.Tensor:
@@ -251,6 +392,8 @@ def load_dataset(folder: Path) -> Dataset:
         mel=tensors["mel"].float(),
         keyword_weights=tensors["keyword_weights"].float(),
         held_out=tensors["held_out"].bool(),
+        origins=index.get("origins") or [LIBRARY_ORIGIN] * len(index["names"]),
+        groups=index.get("groups") or list(index["names"]),
     )
 
 
@@ -267,9 +410,16 @@ def synthetic_corpus(count: int, seed: int) -> Iterator[tuple[str, KickParams]]:
 
 def write_synthetic_corpus(folder: Path, count: int, seed: int) -> list[Path]:
     """Render the procedural corpus as 16-bit WAV files (files already there are kept)."""
+    return write_corpus(folder, synthetic_corpus(count, seed), count)
+
+
+def write_corpus(
+    folder: Path, kicks: Iterable[tuple[str, KickParams]], count: int | None = None
+) -> list[Path]:
+    """Render (file name, parameters) pairs as 16-bit WAV files (files already there are kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, params in tqdm(synthetic_corpus(count, seed), total=count, desc="synth", unit="kick"):
+    for name, params in tqdm(kicks, total=count, desc="synth", unit="kick"):
         path = folder / name
         if not path.exists():
             soundfile.write(path, render_kick(params), SAMPLE_RATE, subtype="PCM_16")
@@ -277,9 +427,18 @@ def write_synthetic_corpus(folder: Path, count: int, seed: int) -> list[Path]:
     return paths
 
 
-def batches(count: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
-    """Endless shuffled index batches, every item once per epoch (smaller sets: one batch)."""
+def batches(
+    count: int,
+    batch_size: int,
+    generator: torch.Generator,
+    weights: torch.Tensor | None = None,
+) -> Iterator[torch.Tensor]:
+    """Endless shuffled index batches, every item once per epoch (smaller sets: one batch); with
+    `weights`, items are drawn with replacement in proportion to them (oversampling)."""
     batch_size = min(batch_size, count)
+    if weights is not None and not bool((weights == weights[0]).all()):
+        while True:
+            yield torch.multinomial(weights, batch_size, replacement=True, generator=generator)
     while True:
         order = torch.randperm(count, generator=generator)
         for start in range(0, count - batch_size + 1, batch_size):

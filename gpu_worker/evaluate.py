@@ -44,7 +44,7 @@ from gpu_worker.audio import (
 )
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
-from gpu_worker.descriptors import describe, find_artifacts
+from gpu_worker.descriptors import MEASURED_PAIRS, describe, find_artifacts
 from gpu_worker.pipeline import DECODE_CHUNK, KickPipeline
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,8 @@ DEFAULT_PROMPTS = (
     "short minimal",
 )
 # (low word, high word, descriptor that must rise from low to high)
-PAIR_DESCRIPTORS: tuple[tuple[str, str, str], ...] = (
-    ("short", "long", "decay_s"),
-    ("deep", "high", "tail_fundamental_hz"),
-    ("soft", "punchy", "attack_energy_db"),
-    ("round", "clicky", "click_energy_db"),
-    ("clean", "distorted", "harmonic_distortion_db"),
-    ("tight", "boomy", "low_tail_db"),
+PAIR_DESCRIPTORS: tuple[tuple[str, str, str], ...] = tuple(
+    (low, high, descriptor) for descriptor, low, _, high, _ in MEASURED_PAIRS
 )
 PAIR_CONTEXTS = ("house", "techno")
 REPORTED_DESCRIPTORS = (

@@ -49,6 +49,13 @@ class KickParams:
     room_s: float  # room decay time (-60 dB)
     crush: bool  # lo-fi: reduced bit depth and sample-and-hold
     seed: int
+    # What recorded kicks have and the first synth lacked (measured against the real-kick
+    # corpus: a broadband, noisy first 50-100 ms and a ringing shell or body).
+    click_noise: float = 0.0  # 0 = a band-passed click, 1 = a broadband (high-passed) noise burst
+    resonance_level: float = 0.0  # 0..1: a damped mode of the body, struck with the hit
+    resonance_hz: float = 150.0
+    resonance_decay_ms: float = 30.0
+    click_noise_decay_ms: float = 20.0  # the broadband burst rings longer than the click
 
     def replace(self, **changes: object) -> KickParams:
         return dataclasses.replace(self, **changes)
@@ -137,6 +144,12 @@ class _Style:
     room_level: _Range
     room_s: _Range
     crush: bool = False
+    click_noise: _Range = _Range(0.2, 0.9)
+    resonance_level: _Range = _Range(0.0, 0.2)
+    resonance_hz: _Range = _Range(90.0, 260.0)
+    # Short enough to be gone when the tail's pitch and harmonics are measured (120 ms on).
+    resonance_decay_ms: _Range = _Range(10.0, 40.0)
+    click_noise_decay_ms: _Range = _Range(8.0, 40.0)
 
 
 def _r(low: float, high: float) -> _Range:
@@ -165,6 +178,8 @@ _STYLE_RANGES: dict[str, _Style] = {
         _r(-3, 0),
         _r(0.0, 0.15),
         _r(0.2, 0.4),
+        click_noise=_r(0.0, 0.5),
+        resonance_level=_r(0.0, 0.15),
     ),
     # Punchy: fast deep sweep from high up, noisy click, some drive and compression.
     "909": _Style(
@@ -174,7 +189,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _NONE,
         _r(0.5, 1.0),
         _r(0.005, 0.03),
-        _r(0.22, 0.55),
+        _r(0.15, 0.5),
         _r(0.35, 0.85),
         _r(3000, 8000),
         _r(2, 8),
@@ -196,7 +211,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _NONE,
         _r(0.15, 0.9),
         _r(0.0, 0.03),
-        _r(0.18, 0.62),
+        _r(0.1, 0.62),
         _r(0.0, 0.8),
         _r(2000, 6000),
         _r(1, 6),
@@ -217,7 +232,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _NONE,
         _r(0.2, 1.0),
         _r(0.0, 0.03),
-        _r(0.22, 0.8),
+        _r(0.12, 0.8),
         _r(0.05, 0.8),
         _r(2000, 7000),
         _r(1, 6),
@@ -238,7 +253,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _NONE,
         _r(0.5, 1.0),
         _r(0.0, 0.04),
-        _r(0.28, 0.9),
+        _r(0.18, 0.9),
         _r(0.3, 0.9),
         _r(2500, 7000),
         _r(1, 6),
@@ -259,7 +274,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _r(0.0, 0.3),
         _r(0.2, 0.8),
         _r(0.0, 0.01),
-        _r(0.15, 0.45),
+        _r(0.1, 0.4),
         _r(0.3, 0.8),
         _r(1000, 3500),
         _r(3, 10),
@@ -271,6 +286,8 @@ _STYLE_RANGES: dict[str, _Style] = {
         _r(-2, 1),
         _r(0.3, 0.8),
         _r(0.2, 0.5),
+        resonance_level=_r(0.2, 0.6),
+        resonance_hz=_r(70, 200),
     ),
     "lofi": _Style(
         _r(100, 250),
@@ -301,7 +318,7 @@ _STYLE_RANGES: dict[str, _Style] = {
         _NONE,
         _r(0.4, 0.9),
         _r(0.0, 0.015),
-        _r(0.1, 0.25),
+        _r(0.08, 0.25),
         _r(0.1, 0.5),
         _r(3000, 8000),
         _r(1, 3),
@@ -344,6 +361,11 @@ def sample_params(style: str, rng: np.random.Generator) -> KickParams:
         room_s=s.room_s.draw(rng),
         crush=s.crush,
         seed=int(rng.integers(2**31 - 1)),
+        click_noise=s.click_noise.draw(rng),
+        resonance_level=s.resonance_level.draw(rng),
+        resonance_hz=s.resonance_hz.draw(rng),
+        resonance_decay_ms=s.resonance_decay_ms.draw(rng),
+        click_noise_decay_ms=s.click_noise_decay_ms.draw(rng),
     )
 
 
@@ -373,6 +395,11 @@ def render_kick(params: KickParams) -> np.ndarray:
         for ratio, level, tau in ((1.59, 0.5, 0.03), (2.14, 0.35, 0.02), (2.65, 0.2, 0.015)):
             partial = np.sin(ratio * phase + rng.uniform(0, 2 * np.pi))
             kick += params.shell_level * level * partial * attack * np.exp(-t / tau)
+    if params.resonance_level > 0:
+        # A struck mode of the shell or body: its own pitch, its own short decay.
+        mode = np.sin(2 * np.pi * params.resonance_hz * t + rng.uniform(0, 2 * np.pi))
+        decay = np.exp(-t / (params.resonance_decay_ms / 1000))
+        kick += 0.6 * params.resonance_level * mode * decay * _attack(params, t)
     if params.click_level > 0:
         kick += params.click_level * _click(params, t, rng)
 
@@ -412,7 +439,7 @@ def _envelopes(params: KickParams, t: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _click(params: KickParams, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    burst_len = int(SAMPLE_RATE * 0.06)
+    burst_len = int(SAMPLE_RATE * 0.12)
     noise = rng.standard_normal(burst_len)
     centre = params.click_tone_hz
     band = signal.butter(
@@ -422,10 +449,19 @@ def _click(params: KickParams, t: np.ndarray, rng: np.random.Generator) -> np.nd
         fs=SAMPLE_RATE,
         output="sos",
     )
-    noise = signal.sosfilt(band, noise)
-    noise /= np.max(np.abs(noise)) + 1e-12
+    tonal = signal.sosfilt(band, noise)
+    tonal *= np.exp(-t[:burst_len] / (params.click_decay_ms / 1000)) / (
+        np.max(np.abs(tonal)) + 1e-12
+    )
+    # Recorded kicks carry broadband noise up to several kHz through their first 50-100 ms
+    # (beater, skin, the sample's own character): a high-passed burst that rings longer.
+    highpass = signal.butter(2, min(centre / 3, 2500), "highpass", fs=SAMPLE_RATE, output="sos")
+    broadband = signal.sosfilt(highpass, noise)
+    broadband *= np.exp(-t[:burst_len] / (params.click_noise_decay_ms / 1000)) / (
+        np.max(np.abs(broadband)) + 1e-12
+    )
     burst = np.zeros_like(t)
-    burst[:burst_len] = noise * np.exp(-t[:burst_len] / (params.click_decay_ms / 1000))
+    burst[:burst_len] = (1 - params.click_noise) * tonal + params.click_noise * broadband
     # The beater/impulse part: a few samples of a decaying spike, lightly smoothed.
     impulse = np.zeros_like(t)
     impulse[:4] = [1.0, -0.6, 0.3, -0.1]

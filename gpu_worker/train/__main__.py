@@ -1,8 +1,12 @@
-"""`python -m gpu_worker.train {prepare,init,vae,diffusion,vocoder,export,all} ...`
+"""`python -m gpu_worker.train {real-kicks,prepare,init,vae,diffusion,vocoder,export,all} ...`
 
-    # the default model: a synthetic corpus, then every stage within two hours in total
+    # recorded kicks from Debian's drum packages (make real-kicks installs them), whole kits
+    # held out for the evaluation
+    python -m gpu_worker.train real-kicks --corpus var/train/real-corpus --data var/train/real
+    # the default model: a synthetic corpus mixed with the real kicks (and augmented copies of
+    # them), then every stage within two hours in total
     # (gpu_worker/train/recipe.py: two phases, two stages side by side in each)
-    python -m gpu_worker.train all --synthetic 4000 --seed 2026 --minutes 120
+    python -m gpu_worker.train all --synthetic 4000 --real var/train/real --seed 2026 --minutes 120
     # a producer's own library
     python -m gpu_worker.train prepare --source ~/Samples/Kicks --data var/train/data
     python -m gpu_worker.train vae --minutes 30
@@ -27,7 +31,22 @@ from pathlib import Path
 import torch
 
 from gpu_worker.config import ModelConfig
-from gpu_worker.data import prepare_folder, write_synthetic_corpus
+from gpu_worker.data import (
+    LIBRARY_ORIGIN,
+    load_dataset,
+    mix_datasets,
+    prepare_folder,
+    write_corpus,
+    write_synthetic_corpus,
+)
+from gpu_worker.real_kicks import (
+    REAL_AUGMENTED_COPIES,
+    REAL_HELD_OUT_SHARE,
+    REAL_MIN_WORD_COUNT,
+    REAL_ORIGIN,
+    build_corpus,
+)
+from gpu_worker.synth_fit import draw_bank, fit_report, fit_twins, twin_corpus
 from gpu_worker.train.common import Budget
 from gpu_worker.train.diffusion import DiffusionTraining, train_diffusion
 from gpu_worker.train.export import export_model
@@ -37,6 +56,9 @@ from gpu_worker.train.vae import VAETraining, train_vae
 from gpu_worker.train.vocoder import VocoderTraining, train_vocoder
 
 DEFAULT_WORK = Path("var/train")
+PROCEDURAL_ORIGIN = "procedural"
+TWIN_BANK_SIZE = 4000
+TWINS_FOLDER = "twins"
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +72,26 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         help="where --synthetic writes its WAV files",
     )
     parser.add_argument("--min-word-count", type=int, default=5)
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="prepared real kicks (real-kicks --data) to mix in; the kicks of --source or "
+        "--synthetic are then prepared into <data>-<origin> and mixed into --data",
+    )
+    parser.add_argument(
+        "--twin-bank",
+        type=int,
+        default=TWIN_BANK_SIZE,
+        help="procedural kicks searched for the twin of each real training kick (with --real "
+        "and --synthetic)",
+    )
+    parser.add_argument(
+        "--augmented-copies",
+        type=int,
+        default=REAL_AUGMENTED_COPIES,
+        help="augmented copies of each real training kick (with --real)",
+    )
 
 
 def _add_training(parser: argparse.ArgumentParser, minutes: float) -> None:
@@ -99,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    real = commands.add_parser(
+        "real-kicks", help="build the real-kick corpus from Debian's packages and prepare it"
+    )
+    real.add_argument("--corpus", type=Path, default=DEFAULT_WORK / "real-corpus")
+    real.add_argument("--data", type=Path, default=DEFAULT_WORK / "real")
+    real.add_argument("--held-out-share", type=float, default=REAL_HELD_OUT_SHARE)
 
     prepare = commands.add_parser("prepare", help="prepare a dataset folder")
     _add_source(prepare)
@@ -162,15 +211,42 @@ def _settings(cls: type, args: argparse.Namespace, **extra: object) -> object:
 def _prepare(args: argparse.Namespace) -> None:
     if args.synthetic is not None:
         write_synthetic_corpus(args.corpus, args.synthetic, args.seed)
-        source = args.corpus
+        source, origin = args.corpus, PROCEDURAL_ORIGIN
     else:
-        source = args.source
-    prepare_folder(source, args.data, min_word_count=args.min_word_count)
+        source, origin = args.source, LIBRARY_ORIGIN
+    if args.real is None:
+        prepare_folder(source, args.data, min_word_count=args.min_word_count, origin=origin)
+        return
+    if args.synthetic is not None:
+        # Procedural twins of the real training kicks (analysis by synthesis) join the corpus.
+        real = load_dataset(args.real).of_origin(REAL_ORIGIN).split(held_out=False)
+        fit = fit_twins(list(real.audio.numpy()), draw_bank(args.twin_bank, args.seed))
+        logging.getLogger(__name__).info("%s", fit_report(fit))
+        write_corpus(args.corpus / TWINS_FOLDER, twin_corpus(fit, args.seed), len(fit.twins))
+    own = args.data.with_name(f"{args.data.name}-{origin}")
+    prepare_folder(source, own, min_word_count=args.min_word_count, origin=origin)
+    mix_datasets([own, args.real], args.data, {REAL_ORIGIN: args.augmented_copies}, args.seed)
+
+
+def _real_kicks(args: argparse.Namespace) -> None:
+    report = build_corpus(args.corpus)
+    print(report.summary())
+    prepare_folder(
+        args.corpus,
+        args.data,
+        min_word_count=REAL_MIN_WORD_COUNT,
+        held_out_share=args.held_out_share,
+        group_depth=1,
+        origin=REAL_ORIGIN,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.command == "real-kicks":
+        _real_kicks(args)
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     config = ModelConfig.load(args.config) if args.config else None

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from gpu_worker.data import batches, load_dataset
+from gpu_worker.data import load_dataset
 from gpu_worker.models import KeywordEncoder, UNet
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.train.common import (
@@ -31,6 +31,7 @@ from gpu_worker.train.common import (
     select_device,
     stage_logging,
     train_loop,
+    training_order,
 )
 from gpu_worker.train.vae import trained_vae
 
@@ -40,6 +41,8 @@ STAGE = "diffusion"
 @dataclasses.dataclass(frozen=True)
 class DiffusionTraining:
     batch_size: int = 64
+    # How much more often a real (recorded or augmented) kick is drawn than a procedural one.
+    real_weight: float = 1.5
     learning_rate: float = 4e-4
     # The exported EMA weights already average over the last ~1,000 steps.
     decay_share: float = 0.0
@@ -122,7 +125,7 @@ def train_diffusion(
             len(vocab),
             target,
         )
-        order = batches(len(train), settings.batch_size, generator)
+        order = training_order(train, settings.batch_size, settings.real_weight, generator)
 
         def step(index: int) -> dict[str, float]:
             unet.train()

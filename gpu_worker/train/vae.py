@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from gpu_worker.config import ModelConfig
-from gpu_worker.data import Dataset, batches, load_dataset
+from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.models import VAE
 from gpu_worker.train.common import (
     Budget,
@@ -26,6 +26,7 @@ from gpu_worker.train.common import (
     select_device,
     stage_logging,
     train_loop,
+    training_order,
 )
 
 STAGE = "vae"
@@ -34,6 +35,8 @@ STAGE = "vae"
 @dataclasses.dataclass(frozen=True)
 class VAETraining:
     batch_size: int = 16
+    # How much more often a real (recorded or augmented) kick is drawn than a procedural one.
+    real_weight: float = 2.0
     learning_rate: float = 1e-3
     decay_share: float = 0.15
     # KL weight relative to the per-element L1; small, so the latent keeps the detail of the tail.
@@ -84,7 +87,7 @@ def train_vae(
             len(train),
             target,
         )
-        order = batches(len(train), settings.batch_size, generator)
+        order = training_order(train, settings.batch_size, settings.real_weight, generator)
         mels = train.mel
 
         def step(index: int) -> dict[str, float]:

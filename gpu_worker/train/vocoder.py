@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from gpu_worker.audio import LogMelSpectrogram
-from gpu_worker.data import batches, load_dataset
+from gpu_worker.data import load_dataset
 from gpu_worker.models import Vocoder
 from gpu_worker.train.common import (
     Budget,
@@ -27,6 +27,7 @@ from gpu_worker.train.common import (
     select_device,
     stage_logging,
     train_loop,
+    training_order,
 )
 from gpu_worker.train.vae import trained_vae
 
@@ -40,6 +41,8 @@ MAGNITUDE_FLOOR = 1e-2
 @dataclasses.dataclass(frozen=True)
 class VocoderTraining:
     batch_size: int = 8
+    # How much more often a real (recorded or augmented) kick is drawn than a procedural one.
+    real_weight: float = 3.0
     learning_rate: float = 1e-3
     decay_share: float = 0.15
     mel_weight: float = 1.0
@@ -127,7 +130,7 @@ def train_vocoder(
             100 * settings.vae_share,
             target,
         )
-        order = batches(len(train), settings.batch_size, generator)
+        order = training_order(train, settings.batch_size, settings.real_weight, generator)
 
         def step(index: int) -> dict[str, float]:
             vocoder.train()
