@@ -282,13 +282,8 @@ def frechet_versus_steps(
     import numpy as np
 
     from gpu_worker.data import load_dataset
-    from gpu_worker.evaluate import (
-        EvaluationSettings,
-        frechet_distance,
-        generate_matched,
-        held_out_reference,
-        log_mel_statistics,
-    )
+    from gpu_worker.evaluate import EvaluationSettings, generate_matched, held_out_reference
+    from gpu_worker.metrics import frechet_distance, log_mel_statistics
 
     data = load_dataset(data_folder)
     held_out = data.split(held_out=True)

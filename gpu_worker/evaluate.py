@@ -11,7 +11,16 @@ one kick per prompt) into --out:
   * keyword control: for each opposite pair, the share of same-seed pairs ("short house" vs
     "long house", seed s) whose descriptor moves the right way (target >= 90 %);
   * Fréchet distance between log-mel statistics of generated and held-out kicks, beside the
-    distance between training and held-out kicks as the floor (target <= 2x the floor).
+    distance between training and held-out kicks as the floor (target <= 2x the floor);
+  * against recorded kicks of held-out kits (when the dataset mixes in real kicks,
+    `gpu_worker.real_kicks`), for every prompt: the Fréchet distance of log-mel statistics plus
+    descriptors, beside the real-vs-real floor across the kit-wise split (target <= 2x); the
+    spread of 32 kicks (seeds 1000-1031) against the held-out real kicks' spread (variety, target
+    >= 0.6 at the default prompt); coverage (the share of held-out real kicks whose nearest
+    generated kick is nearer than their nearest real neighbour); and `real_vs_generated.png`.
+The procedural figures use the kicks that are not recorded ones. With several --model values the
+models are evaluated on the same data and seeds, each into its own folder, and compared in
+`comparison.md`.
 Reference kicks (held-out and training) go through the pipeline's own post-processing and 16-bit
 WAV encoding first, as every generated kick does: the fixed fade-out from 1.0 s and the output
 level are the product's, not the model's, and would otherwise dominate both the decay times and
@@ -25,27 +34,28 @@ import argparse
 import dataclasses
 import json
 import logging
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from scipy import linalg
 from tqdm import tqdm
 
-from gpu_worker.audio import (
-    LogMelSpectrogram,
-    decode_wav,
-    encode_wav,
-    log_mel_to_normalised,
-    postprocess,
-)
+from gpu_worker import DEFAULT_MODEL_PATH
+from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.descriptors import MEASURED_PAIRS, describe, find_artifacts
+from gpu_worker.metrics import (
+    FeatureSpace,
+    coverage,
+    frechet_distance,
+    log_mel_statistics,
+    spread,
+)
 from gpu_worker.pipeline import DECODE_CHUNK, KickPipeline
+from gpu_worker.real_kicks import REAL_ORIGIN, REAL_ORIGINS
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +82,10 @@ REPORTED_DESCRIPTORS = (
 )
 CONTROL_TARGET = 0.9
 FRECHET_TARGET = 2.0
-# Log-mel statistics: 16 mel bands x 8 time segments (denser at the start, where kicks differ).
-_BAND_EDGES = np.linspace(0, 128, 17).astype(int)
-_FRAME_EDGES = np.array([0, 4, 8, 13, 20, 30, 45, 70, 173])
+SPREAD_TARGET = 0.6
+# The 32 kicks whose spread measures variety: ten clicks on generate should give ten kicks.
+SPREAD_SEEDS = range(1000, 1032)
+GRID_KICKS = 4
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class Report:
     keyword_control: list[dict[str, object]] = field(default_factory=list)
     frechet: dict[str, float] = field(default_factory=dict)
     guidance_sweep: list[dict[str, object]] = field(default_factory=list)
+    real: dict[str, object] = field(default_factory=dict)
 
 
 def generate_audio(
@@ -106,44 +118,6 @@ def generate_audio(
         prompt, seeds=list(seeds), steps=settings.steps, guidance=settings.guidance
     )
     return [decode_wav(result.wav)[0] for result in results]
-
-
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to the rows of `a` and of `b`."""
-    mean_a, mean_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root = np.real(linalg.sqrtm(cov_a @ cov_b))
-    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a + cov_b - 2 * root))
-
-
-def quantisation_floor(transform: LogMelSpectrogram) -> float:
-    """The mel magnitude of a 1 kHz sine one 16-bit step high (90 dB below full scale): the
-    quietest tone a 16-bit WAV carries, under which the statistics see silence. Without it the
-    statistics of quiet bands measure where a tail sinks under the last bit: the 16-bit encoding
-    alone moved the held-out kicks 0.28 away from themselves, three times the training-vs-held-out
-    distance of 0.087."""
-    config = transform.config
-    time = torch.arange(config.num_samples) / config.sample_rate
-    tone = 2.0**-15 * torch.sin(2 * math.pi * 1000.0 * time)
-    with torch.inference_mode():
-        # Middle frames: away from the edges, where the centred STFT sees a partial window.
-        return float(transform.mel(tone[None])[0][:, 20:-20].mean(dim=1).max())
-
-
-def log_mel_statistics(audio: np.ndarray, config: AudioConfig) -> np.ndarray:
-    """(N, samples) -> (N, 128) features: the normalised log-mel, floored at what a 16-bit WAV
-    can carry, averaged over a coarse grid."""
-    transform = LogMelSpectrogram(config)
-    floor = quantisation_floor(transform)
-    with torch.inference_mode():
-        magnitude = torch.cat([transform.mel(chunk) for chunk in torch.from_numpy(audio).split(64)])
-        mel = log_mel_to_normalised(torch.log(magnitude.clamp_min(floor)), config).numpy()
-    cells = [
-        mel[:, b0:b1, f0:f1].mean(axis=(1, 2))
-        for b0, b1 in zip(_BAND_EDGES[:-1], _BAND_EDGES[1:], strict=True)
-        for f0, f1 in zip(_FRAME_EDGES[:-1], _FRAME_EDGES[1:], strict=True)
-    ]
-    return np.stack(cells, axis=1)
 
 
 def held_out_reference(data: Dataset, config: AudioConfig) -> tuple[np.ndarray, float]:
@@ -258,11 +232,80 @@ def as_delivered(audio: torch.Tensor, config: AudioConfig) -> np.ndarray:
     )
 
 
+@dataclass(frozen=True)
+class RealReference:
+    """Held-out recorded kicks (whole kits) as delivered, in their own feature space, and the
+    floor: the distance to them of as many recorded kicks of the training kits."""
+
+    space: FeatureSpace
+    audio: np.ndarray
+    features: np.ndarray
+    floor: float
+    kits: list[str]
+
+
+def real_reference(data: Dataset, config: AudioConfig) -> RealReference | None:
+    real = data.of_origin(REAL_ORIGIN)
+    held_out, training = real.split(held_out=True), real.split(held_out=False)
+    if len(held_out) < 2 or len(training) < 2:
+        return None
+    audio = as_delivered(held_out.audio, config)
+    space = FeatureSpace.of(audio, config)
+    features = space(audio)
+    rows = np.random.default_rng(0).choice(
+        len(training), size=min(len(held_out), len(training)), replace=False
+    )
+    floor = frechet_distance(space(as_delivered(training.audio[rows], config)), features)
+    return RealReference(space, audio, features, floor, sorted(set(held_out.groups)))
+
+
+def realism(
+    pipeline: KickPipeline, reference: RealReference, settings: EvaluationSettings
+) -> tuple[dict[str, object], list[np.ndarray]]:
+    """Per prompt, kicks against the held-out real kicks: distance, spread; and coverage."""
+    count = max(len(reference.features), len(SPREAD_SEEDS))
+    rows: list[dict[str, object]] = []
+    generated: list[np.ndarray] = []
+    pooled: list[np.ndarray] = []
+    for prompt in tqdm(settings.prompts, desc="against real kicks"):
+        audio = generate_audio(pipeline, prompt, range(1000, 1000 + count), settings)
+        features = reference.space(np.stack(audio))
+        distance = frechet_distance(features[: len(reference.features)], reference.features)
+        rows.append(
+            {
+                "prompt": prompt,
+                "frechet": distance,
+                "ratio": distance / reference.floor,
+                "spread": spread(features[: len(SPREAD_SEEDS)]),
+            }
+        )
+        generated.extend(audio)
+        pooled.append(features)
+    default = pipeline.config.default_prompt
+    default_row = next((row for row in rows if row["prompt"] == default), rows[0])
+    summary = {
+        "held_out_kicks": len(reference.features),
+        "held_out_kits": reference.kits,
+        "floor": reference.floor,
+        "prompts": rows,
+        "worst_ratio": max(row["ratio"] for row in rows),
+        "default_prompt": default_row["prompt"],
+        "default_spread": default_row["spread"],
+        "default_ratio": default_row["ratio"],
+        "coverage": coverage(reference.features, np.concatenate(pooled)),
+    }
+    return summary, generated
+
+
 def evaluate(
     pipeline: KickPipeline, data: Dataset, out: Path, settings: EvaluationSettings
 ) -> Report:
     out.mkdir(parents=True, exist_ok=True)
     config = pipeline.config.audio
+    recorded = real_reference(data, config)
+    data = data.select(
+        torch.tensor([i for i, o in enumerate(data.origins) if o not in REAL_ORIGINS])
+    )
     held_out = data.split(held_out=True)
     if len(held_out) < 2:
         raise ValueError("the dataset holds fewer than 2 held-out kicks")
@@ -321,9 +364,27 @@ def evaluate(
             }
         )
 
+    real: dict[str, object] = {}
+    if recorded is not None:
+        real, against_real = realism(pipeline, recorded, settings)
+        generated.extend(against_real)
+        descriptors.insert(1, _describe_row("held-out real kicks", list(recorded.audio)))
+        picks = np.linspace(0, len(recorded.audio) - 1, GRID_KICKS).astype(int)
+        default = pipeline.config.default_prompt
+        plot_grid(
+            {
+                **{f"real {i + 1}": recorded.audio[row] for i, row in enumerate(picks)},
+                **{
+                    f'"{default}" {i + 1}': kick for i, kick in enumerate(against_real[:GRID_KICKS])
+                },
+            },
+            config,
+            out / "real_vs_generated.png",
+        )
+
     found = [find_artifacts(kick).as_dict() for kick in generated]
     artifacts = {name: sum(f[name] for f in found) for name in found[0]}
-    report = Report(artifacts, len(generated), descriptors, control, frechet, sweep)
+    report = Report(artifacts, len(generated), descriptors, control, frechet, sweep, real)
     (out / "report.md").write_text(render_markdown(report, settings))
     (out / "metrics.json").write_text(json.dumps(vars(report), indent=1, default=str) + "\n")
     plot_grid({p: a[0] for p, a in per_prompt.items()}, config, out / "grid.png")
@@ -376,6 +437,26 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
         f"({'met' if report.frechet['ratio'] <= FRECHET_TARGET else 'missed'}) |",
         "",
     ]
+    if report.real:
+        real = report.real
+        lines += [
+            f"### Against recorded kicks of held-out kits ({real['held_out_kicks']} kicks of "
+            f"{len(real['held_out_kits'])} kits; targets: ≤ {FRECHET_TARGET:.0f}× the floor for "
+            f"every prompt, spread ≥ {SPREAD_TARGET} at the default prompt)",
+            "",
+            f"Floor (recorded kicks of the training kits vs the held-out kits): "
+            f"{real['floor']:.2f}. Spread of the held-out real kicks: 1. Coverage of the held-out "
+            f"real kicks by all prompts' kicks: {real['coverage']:.0%}.",
+            "",
+            "| prompt | Fréchet vs held-out real | × floor | spread (32 seeds) |",
+            "|---|---|---|---|",
+            *(
+                f"| {row['prompt']} | {row['frechet']:.1f} | {row['ratio']:.2f}× | "
+                f"{row['spread']:.2f} |"
+                for row in real["prompts"]
+            ),
+            "",
+        ]
     if report.guidance_sweep:
         lines += [
             "### Guidance scale: distribution against keyword control",
@@ -390,6 +471,36 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def render_comparison(reports: dict[str, Report]) -> str:
+    """The headline figures of several models evaluated on the same data and seeds."""
+    names = list(reports)
+
+    def row(label: str, value: Callable[[Report], str]) -> str:
+        return f"| {label} | " + " | ".join(value(reports[n]) for n in names) + " |"
+
+    def real(key: str, fmt: str) -> Callable[[Report], str]:
+        return lambda r: fmt.format(r.real[key]) if r.real else "–"
+
+    def weakest(r: Report) -> str:
+        shares = [c["share"] for c in r.keyword_control]
+        return f"{min(shares):.0%}" if shares else "–"
+
+    lines = [
+        "| measure | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+        row("Fréchet vs held-out real, default prompt (× floor)", real("default_ratio", "{:.2f}×")),
+        row("Fréchet vs held-out real, worst prompt (× floor)", real("worst_ratio", "{:.2f}×")),
+        row(
+            "spread of 32 default-prompt kicks (held-out real: 1)", real("default_spread", "{:.2f}")
+        ),
+        row("coverage of held-out real kicks", real("coverage", "{:.0%}")),
+        row("Fréchet vs held-out procedural (× floor)", lambda r: f"{r.frechet['ratio']:.2f}×"),
+        row("weakest keyword pair", weakest),
+        row("artifacts", lambda r: f"{sum(r.artifacts.values())} in {r.generated_count}"),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def plot_grid(kicks: dict[str, np.ndarray], config: AudioConfig, path: Path) -> None:
@@ -429,7 +540,13 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--model", default=None, help="model folder or Hub id (default: shipped)")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=None,
+        help="model folder or Hub id (default: shipped); repeat it to compare models on the same "
+        "data and seeds",
+    )
     parser.add_argument(
         "--data",
         type=Path,
@@ -460,9 +577,19 @@ def main(argv: list[str] | None = None) -> None:
         guidance=args.guidance,
         guidance_sweep=args.guidance_sweep,
     )
-    pipeline = KickPipeline.from_pretrained(args.model, device=args.device)
-    report = evaluate(pipeline, load_dataset(args.data), args.out, settings)
-    print(render_markdown(report, settings))
+    data = load_dataset(args.data)
+    models = args.model or [None]
+    reports: dict[str, Report] = {}
+    for model in models:
+        pipeline = KickPipeline.from_pretrained(model, device=args.device)
+        name = Path(model or DEFAULT_MODEL_PATH).name
+        out = args.out / name if len(models) > 1 else args.out
+        reports[name] = evaluate(pipeline, data, out, settings)
+        print(f"## {name}\n\n{render_markdown(reports[name], settings)}")
+    if len(models) > 1:
+        comparison = render_comparison(reports)
+        (args.out / "comparison.md").write_text(comparison)
+        print(comparison)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,8 @@ from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postproc
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
 from gpu_worker.descriptors import find_artifacts
-from gpu_worker.evaluate import (
-    EvaluationSettings,
-    evaluate,
-    frechet_distance,
-    held_out_reference,
-    log_mel_statistics,
-    main,
-)
+from gpu_worker.evaluate import EvaluationSettings, evaluate, held_out_reference, main
+from gpu_worker.metrics import frechet_distance, log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.synth import render_kick, sample_params
 

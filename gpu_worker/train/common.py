@@ -27,21 +27,20 @@ import torch
 from tqdm import tqdm
 
 from gpu_worker.config import ModelConfig
-from gpu_worker.data import VOCAB_FILE, Dataset, augmented_origin, batches
+from gpu_worker.data import VOCAB_FILE, Dataset, batches
 from gpu_worker.models import Vocabulary
-from gpu_worker.real_kicks import REAL_ORIGIN
+from gpu_worker.real_kicks import REAL_ORIGINS
 
 log = logging.getLogger("gpu_worker.train")
 
 CONFIG_FILE = "config.json"
-# Origins of recorded kicks in a mixed dataset (gpu_worker.data.mix_datasets): each stage draws
-# them `real_weight` times as often as a procedural kick.
-REAL_ORIGINS = (REAL_ORIGIN, augmented_origin(REAL_ORIGIN))
 
 
 def training_order(
     train: Dataset, batch_size: int, real_weight: float, generator: torch.Generator
 ) -> Iterator[torch.Tensor]:
+    """Batches in which recorded kicks (and their augmented copies) are drawn `real_weight`
+    times as often as a procedural kick."""
     weights = train.sampling_weights(dict.fromkeys(REAL_ORIGINS, real_weight))
     return batches(len(train), batch_size, generator, weights)
 
