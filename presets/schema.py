@@ -11,8 +11,11 @@ from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.auth.utils import get_current_user
+from strawberry_django.pagination import OffsetPaginated
 
 from accounts.permissions import MembersOnly
+from accounts.schema import Throttled
+from accounts.services import Throttled as ThrottledError
 from presets import catalogue, services
 from presets.models import Preset
 from presets.sample_library import served_samples
@@ -123,6 +126,12 @@ class PresetNotFound:
 
 
 @strawberry.type
+class PresetLimitReached:
+    message: str
+    cap: int = strawberry.field(description="How many presets a member may keep.")
+
+
+@strawberry.type
 class SharedPresetReadOnly:
     message: str
 
@@ -133,11 +142,16 @@ class DeletePresetSuccess:
 
 
 CreatePresetResult = Annotated[
-    PresetSuccess | PresetValidationError | PresetNameTaken,
+    PresetSuccess | PresetValidationError | PresetNameTaken | PresetLimitReached | Throttled,
     strawberry.union("CreatePresetResult"),
 ]
 UpdatePresetResult = Annotated[
-    PresetSuccess | PresetValidationError | PresetNameTaken | PresetNotFound | SharedPresetReadOnly,
+    PresetSuccess
+    | PresetValidationError
+    | PresetNameTaken
+    | PresetNotFound
+    | SharedPresetReadOnly
+    | Throttled,
     strawberry.union("UpdatePresetResult"),
 ]
 DeletePresetResult = Annotated[
@@ -171,8 +185,11 @@ def _validation_error(error: services.InvalidPreset) -> PresetValidationError:
 
 @strawberry.type
 class Query:
-    presets: list[PresetType] = strawberry_django.field(
-        description="Guests: the shared presets. Members: their own and the shared, by name."
+    presets: OffsetPaginated[PresetType] = strawberry_django.offset_paginated(
+        description=(
+            "Guests: the shared presets. Members: their own and the shared, by name. One page "
+            "(pageInfo.limit says its largest size): page through with pagination.offset."
+        )
     )
 
     @strawberry.field(description="The stock kicks, noise loops and reverb impulse responses.")
@@ -198,6 +215,10 @@ class Mutation:
             return _validation_error(error)
         except services.PresetNameTaken as error:
             return PresetNameTaken(message=str(error))
+        except services.PresetLimitReached as error:
+            return PresetLimitReached(message=str(error), cap=error.cap)
+        except ThrottledError as error:
+            return Throttled(message=str(error))
         return PresetSuccess(preset=preset)
 
     @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
@@ -214,6 +235,8 @@ class Mutation:
             return PresetNotFound(message=str(error))
         except services.SharedPresetReadOnly as error:
             return SharedPresetReadOnly(message=str(error))
+        except ThrottledError as error:
+            return Throttled(message=str(error))
         return PresetSuccess(preset=preset)
 
     @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
