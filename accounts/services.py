@@ -145,7 +145,8 @@ def check_password(request: HttpRequest, *, username: str, password: str) -> Abs
     throttle(request, "login", settings.LOGIN_THROTTLE)
     usage = _failed_logins(request, username, increment=False)
     if usage is not None and usage["count"] >= usage["limit"]:
-        raise AccountLocked(retry_after_s=max(usage["time_left"], 1))
+        # The window still counts at its last second (django-ratelimit's time_left is 0 then).
+        raise AccountLocked(retry_after_s=max(usage["time_left"] + 1, 1))
     username = username.strip()
     # Usernames are unique whatever their letter case, so any spelling names one account.
     stored = (

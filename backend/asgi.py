@@ -60,8 +60,8 @@ class SameOriginValidator:
 class GraphQLConsumer(GraphQLWSConsumer):
     """Strawberry's websocket consumer, holding messages to the HTTP body limit.
 
-    A larger message closes the socket with 1009; one the JSON decoder cannot take (nesting
-    deeper than it recurses) closes it like any other non-JSON message (4400).
+    A larger message closes the socket with 1009; one that is not a JSON object, or that nests
+    deeper than the JSON decoder recurses, closes it like any other non-JSON message (4400).
     """
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -76,9 +76,13 @@ class GraphQLConsumer(GraphQLWSConsumer):
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return super().decode_json(data)
+            message = super().decode_json(data)
         except RecursionError as error:
             raise json.JSONDecodeError("Nested too deeply", "", 0) from error
+        # Every graphql-transport-ws message is an object; Strawberry's handler assumes one.
+        if not isinstance(message, dict):
+            raise json.JSONDecodeError("Not a JSON object", "", 0)
+        return message
 
 
 application = ProtocolTypeRouter(
