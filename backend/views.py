@@ -25,10 +25,8 @@ def graphql_error_response(
 ) -> JsonResponse:
     """A refusal in the shape of a GraphQL response, which GraphQL clients know how to show."""
     code = code or HTTPStatus(status).name
-    return JsonResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
-        status=status,
-    )
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return JsonResponse({"data": None, "errors": [error]}, status=status)
 
 
 class GraphQLView(AsyncGraphQLView):

@@ -4,8 +4,8 @@
 
 Uses a throwaway test database (SQLite in memory, or test_<name> on PostgreSQL when DATABASE_URL
 is set). For 1, 20 and 200 presets of one member (every other one using an AI kick, plus the
-shared presets), prints p50 latency and SQL queries of `{ presets { results { ... aiKick { ... } } } }`
-(its first page, at most 100 presets) run
+shared presets), prints p50 latency and SQL queries of
+`{ presets { results { ... aiKick { ... } } } }` (its first page, at most 100 presets) run
 through the project's schema (with the strawberry-django optimizer), against a baseline in the
 same run: the same query on the same types with the optimizer left out. Then times a full build
 of the stock sound library and prints its size per kind.

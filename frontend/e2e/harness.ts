@@ -94,6 +94,7 @@ export async function startBackend({ name, env = {} }: BackendOptions): Promise<
     FRONTEND_DIST: join(FRONTEND_DIR, "dist"),
     REGISTER_THROTTLE: "1000/min",
     LOGIN_THROTTLE: "1000/min",
+    PRESETS_WRITE_THROTTLE: "1000/min",
     ...("KICK_MODEL" in env ? {} : await defaultKickModelEnv()),
     ...env,
   };

@@ -339,7 +339,9 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
     assert supabase.objects == {}
 
 
-PRESETS_WITH_KICKS = "{ presets { results { name aiKick { id name audioUrl seed prompt createdAt } } } }"
+PRESETS_WITH_KICKS = (
+    "{ presets { results { name aiKick { id name audioUrl seed prompt createdAt } } } }"
+)
 
 
 def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql, logged_in):

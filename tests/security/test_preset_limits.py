@@ -49,10 +49,11 @@ def test_the_cap_refuses_a_new_preset_with_a_typed_error(
     fill(member, make_preset, 2)
 
     assert create(graphql, "Third")["__typename"] == "PresetSuccess"
-    refused = graphql(
-        CREATE.replace("... on PresetNameTaken { message }", "... on PresetLimitReached { message cap }"),
-        {"input": valid_input(name="Fourth")},
-    )["data"]["createPreset"]
+    create_or_refuse = CREATE.replace(
+        "... on PresetNameTaken { message }", "... on PresetLimitReached { message cap }"
+    )
+    refused = graphql(create_or_refuse, {"input": valid_input(name="Fourth")})
+    refused = refused["data"]["createPreset"]
 
     assert refused == {
         "__typename": "PresetLimitReached",

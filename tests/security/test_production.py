@@ -27,7 +27,8 @@ print(schema.execute_sync("{ kick }").errors[0].message)
     ],
 )
 def test_suggestions_are_given_in_development_only(tmp_path, debug, message):
-    env = {"PATH": "/usr/bin:/bin", "DEBUG": debug, "SECRET_KEY": "s" * 50, "VAR_DIR": str(tmp_path)}
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": debug, "SECRET_KEY": "s" * 50}
+    env["VAR_DIR"] = str(tmp_path)
     process = subprocess.run(
         [sys.executable, "-c", UNKNOWN_FIELD], cwd=REPO, env=env, capture_output=True, text=True,
         timeout=120, check=True,
@@ -56,7 +57,8 @@ POLICY = {
 def test_every_page_carries_the_content_security_policy(path):
     response = Client().get(path)
 
-    directives = [part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")]
+    policy = response["Content-Security-Policy"]
+    directives = [part.strip().split(" ", 1) for part in policy.split(";")]
     assert dict(directives) == POLICY
 
 

@@ -41,7 +41,9 @@ REPO = Path(settings.BASE_DIR)
 
 def doubling_fragments(levels: int) -> str:
     fragments = ["fragment F0 on Query { __typename }"]
-    fragments += [f"fragment F{n} on Query {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, levels + 1)]
+    fragments += [
+        f"fragment F{n} on Query {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, levels + 1)
+    ]
     return "\n".join(fragments) + f"\n{{ ...F{levels} }}"
 
 

@@ -68,7 +68,8 @@ def test_a_malformed_operation_answers_400(body, message):
 
 
 def test_another_content_type_answers_400():
-    assert_refused(*post("query={me{id}}", "application/x-www-form-urlencoded"), "Unsupported content type")
+    answer = post("query={me{id}}", "application/x-www-form-urlencoded")
+    assert_refused(*answer, "Unsupported content type")
 
 
 def test_a_get_with_malformed_variables_answers_400():
@@ -116,7 +117,8 @@ async def closing_of(ws, text: str) -> dict:
 @ws_db
 async def test_a_websocket_message_over_the_upload_limit_closes_the_socket(graphql_ws, settings):
     ws = await graphql_ws()
-    query = {"query": "{ me { id } }", "variables": {"x": "y" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE}}
+    padding = "y" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    query = {"query": "{ me { id } }", "variables": {"x": padding}}
 
     closing = await closing_of(ws, json.dumps({"id": "1", "type": "subscribe", "payload": query}))
 
@@ -136,7 +138,9 @@ async def test_a_websocket_message_just_under_the_limit_is_served(graphql_ws, se
 
 @ws_db
 @pytest.mark.parametrize(
-    "message", ["[" * 50_000 + "]" * 50_000, "42", '"x"', "{broken"], ids=["deep", "number", "string", "broken"]
+    "message",
+    ["[" * 50_000 + "]" * 50_000, "42", '"x"', "{broken"],
+    ids=["deep", "number", "string", "broken"],
 )
 async def test_a_malformed_websocket_message_closes_with_4400(graphql_ws, message):
     ws = await graphql_ws()

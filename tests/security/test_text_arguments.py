@@ -63,7 +63,8 @@ def test_the_prompt_and_request_id_are_refused_and_nothing_is_generated(member_c
 
 
 def test_literal_arguments_are_refused_with_their_path(member_client):
-    body = post(member_client, 'mutation { generateKick(prompt: "hit\\u0000house") { __typename } }')
+    query = 'mutation { generateKick(prompt: "hit\\u0000house") { __typename } }'
+    body = post(member_client, query)
 
     assert refused_fields(body) == ["prompt"]
 
