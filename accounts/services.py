@@ -25,7 +25,7 @@ USERNAME_TAKEN = "This username is taken."
 
 
 class Throttled(Exception):
-    """Too many attempts from one client IP; the client should wait and retry."""
+    """Too many attempts from one client IP (or by one member); wait and retry."""
 
 
 @dataclass(frozen=True)
