@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Extra pytest arguments for both Python passes, e.g. make test-python PYTEST_ARGS="-k throttle".
 PYTEST_ARGS ?=
 
-.PHONY: run test install services test-python test-python-postgres test-python-sqlite schema lint bench samples
+.PHONY: run test install services test-python test-python-postgres test-python-sqlite fuzz schema lint bench samples
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,10 @@ install: $(VENV)/.installed
 run: install samples frontend
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--ws websockets-sansio --lifespan off --no-proxy-headers
+		--ws websockets-sansio --ws-max-size 2621440 --lifespan off --no-proxy-headers
 
 # Every suite; each part of the project adds its own here.
-test: test-python test-frontend test-browser
+test: test-python fuzz test-frontend test-browser
 
 services:
 	PYTHON=$(PYTHON) .ci/services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
@@ -57,6 +57,13 @@ test-python-postgres:
 test-python-sqlite:
 	@echo "== Python tests on SQLite + in-memory layer"
 	@$(call pytest,DEBUG=1 DATABASE_URL= REDIS_URL=,tests,SQLite + in-memory)
+
+# The schemathesis GraphQL fuzz run (tests/security/test_fuzz.py), logged out and logged in, on
+# PostgreSQL + Redis: about a minute (FUZZ_EXAMPLES=100 examples per operation and run).
+fuzz: install services
+	@echo "== GraphQL fuzz run (schemathesis)"
+	@DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 \
+		$(PY) -m pytest -q -p no:cacheprovider -m fuzz tests/security
 
 # Regenerates schema.graphql from the Strawberry schema (a test fails when it is stale).
 schema: install

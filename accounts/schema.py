@@ -46,6 +46,14 @@ class InvalidCredentials:
 
 
 @strawberry.type
+class AccountLocked:
+    message: str
+    retry_after_seconds: int = strawberry.field(
+        description="Until this account's password login is accepted again."
+    )
+
+
+@strawberry.type
 class RegisterSuccess:
     user: UserType
 
@@ -64,7 +72,7 @@ RegisterResult = Annotated[
     RegisterSuccess | ValidationErrors | Throttled, strawberry.union("RegisterResult")
 ]
 LoginResult = Annotated[
-    LoginSuccess | InvalidCredentials | Throttled, strawberry.union("LoginResult")
+    LoginSuccess | InvalidCredentials | Throttled | AccountLocked, strawberry.union("LoginResult")
 ]
 
 
@@ -112,6 +120,8 @@ class Mutation:
             return Throttled(message=str(error))
         except services.InvalidCredentials as error:
             return InvalidCredentials(message=str(error))
+        except services.AccountLocked as error:
+            return AccountLocked(message=str(error), retry_after_seconds=error.retry_after_s)
         return LoginSuccess(user=user)
 
     @strawberry_django.mutation(handle_django_errors=False)

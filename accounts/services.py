@@ -1,7 +1,13 @@
-"""Account rules: registration, login and their per-IP throttles. No GraphQL here."""
+"""Account rules: registration, login, their per-IP throttles and the per-account lockout.
+
+No GraphQL here. Every password login (GraphQL's `login` and the admin's login form) goes
+through `check_password`.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 USERNAME_MAX_LENGTH = 150
 USERNAME_TAKEN = "This username is taken."
 
 
 class Throttled(Exception):
-    """Too many attempts from one client IP; the client should wait and retry."""
+    """Too many attempts from one client IP (or by one member); wait and retry."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,18 @@ class InvalidRegistration(Exception):
 
 class InvalidCredentials(Exception):
     """Unknown username or wrong password; which one is never revealed."""
+
+
+class AccountLocked(Exception):
+    """Too many failed logins for one username, from any IP: its password login waits."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        minutes = math.ceil(retry_after_s / 60)
+        super().__init__(
+            "Too many failed logins for this account. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        self.retry_after_s = retry_after_s
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -55,13 +73,29 @@ def client_ip(request: HttpRequest) -> str:
     return request.META["REMOTE_ADDR"]
 
 
-def throttle(request: HttpRequest, scope: str, rate: str) -> None:
-    """Count one attempt for the client IP in the Django cache; raise once over the rate.
+RateKey = str | Callable[[str, HttpRequest | None], str]
 
+
+def throttle(request: HttpRequest | None, scope: str, rate: str, key: RateKey = "ip") -> None:
+    """Count one attempt in the Django cache (per client IP by default); raise once over the rate.
+
+    `key` is any django-ratelimit key; a member's throttle passes a callable naming the member.
     Called once per resolver execution, so attempts hidden in aliases count too.
     """
-    if is_ratelimited(request, group=f"accounts.{scope}", key="ip", rate=rate, increment=True):
+    if is_ratelimited(request, group=f"accounts.{scope}", key=key, rate=rate, increment=True):
         raise Throttled(f"Too many {scope} attempts. Please wait and try again.")
+
+
+def _failed_logins(request: HttpRequest, username: str, *, increment: bool) -> dict | None:
+    """django-ratelimit's usage of LOGIN_LOCKOUT for this username (any letter case, any IP)."""
+    account = username.strip().lower()
+    return get_usage(
+        request,
+        group="accounts.login-lockout",
+        key=lambda _group, _request: account,
+        rate=settings.LOGIN_LOCKOUT,
+        increment=increment,
+    )
 
 
 def register(request: HttpRequest, *, username: str, email: str, password: str) -> AbstractBaseUser:
@@ -102,8 +136,17 @@ def register(request: HttpRequest, *, username: str, email: str, password: str) 
     return user
 
 
-def log_in(request: HttpRequest, *, username: str, password: str) -> AbstractBaseUser:
+def check_password(request: HttpRequest, *, username: str, password: str) -> AbstractBaseUser:
+    """The account these credentials open, after the per-IP throttle and the account lockout.
+
+    A wrong password counts toward the username's lockout; while it is locked, not even the
+    right password is checked. Does not log in.
+    """
     throttle(request, "login", settings.LOGIN_THROTTLE)
+    usage = _failed_logins(request, username, increment=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
+        # The window still counts at its last second (django-ratelimit's time_left is 0 then).
+        raise AccountLocked(retry_after_s=max(usage["time_left"] + 1, 1))
     username = username.strip()
     # Usernames are unique whatever their letter case, so any spelling names one account.
     stored = (
@@ -114,7 +157,13 @@ def log_in(request: HttpRequest, *, username: str, password: str) -> AbstractBas
     )
     user = authenticate(request, username=stored or username, password=password)
     if user is None:
+        _failed_logins(request, username, increment=True)
         raise InvalidCredentials("Wrong username or password.")
+    return user
+
+
+def log_in(request: HttpRequest, *, username: str, password: str) -> AbstractBaseUser:
+    user = check_password(request, username=username, password=password)
     login(request, user)
     return user
 

@@ -54,13 +54,15 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
+# Full origins (scheme://host[:port]) trusted besides the app's own: for CSRF on HTTP POSTs and
+# for websocket handshakes alike (backend.asgi.SameOrTrustedOriginValidator), so one list
+# decides both. Browsers attach cookies to cross-site websocket handshakes, which carry no CSRF
+# token: the Origin check is all that stops another site from using a member's session there.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# A frontend hosted on another origin (e.g. a CDN) sends credentials with its requests.
+# A frontend hosted on another origin (e.g. a CDN) sends credentials with its requests; it also
+# needs its origin in CSRF_TRUSTED_ORIGINS.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
-# Browsers attach cookies to cross-site websocket handshakes, so only pages served by this
-# app (any of ALLOWED_HOSTS) or the separately hosted frontend may open one.
-WEBSOCKET_ALLOWED_ORIGINS = ALLOWED_HOSTS + CORS_ALLOWED_ORIGINS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "csp",
     "channels",
     "strawberry_django",
     "accounts",
@@ -79,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -184,9 +188,14 @@ CSRF_FAILURE_VIEW = "backend.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY_COUNT > 0:
+        # Only a proxy may say the client's connection was HTTPS: without one, the header is the
+        # client's own, and trusting it would let any client skip the HTTPS redirect.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -194,18 +203,25 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# GraphQL: the explorer and introspection are development conveniences.
+# GraphQL: the explorer, introspection and "Did you mean ...?" are development conveniences.
 GRAPHQL_IDE = env_bool("GRAPHQL_IDE", DEBUG)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+GRAPHQL_SUGGESTIONS = env_bool("GRAPHQL_SUGGESTIONS", DEBUG)
+# Per operation, counted as if every fragment were expanded in place (backend.graphql_guards).
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
+GRAPHQL_MAX_SPREADS = env_int("GRAPHQL_MAX_SPREADS", 100)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+# Largest request body and largest websocket message, in bytes (Django's default: 2.5 MiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
-# Throttles, "count/period" with period in s, min, hour or day; counted per client IP.
+# Throttles, "count/period" with period in s, min, hour or day. Login and registration count per
+# client IP; the lockout counts failed password logins per username from any IP and then refuses
+# that account's password logins (GraphQL and admin alike) until its window ends.
 LOGIN_THROTTLE = os.environ.get("LOGIN_THROTTLE", "10/min")
 REGISTER_THROTTLE = os.environ.get("REGISTER_THROTTLE", "5/hour")
-# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+LOGIN_LOCKOUT = os.environ.get("LOGIN_LOCKOUT", "20/15m")
 RATELIMIT_IP_META_KEY = "accounts.services.client_ip"
 
 LOGGING = {
@@ -279,3 +295,30 @@ STOCK_SAMPLES_DIR = Path(os.environ.get("STOCK_SAMPLES_DIR", VAR_DIR / "samples"
 STATICFILES_DIRS = [("samples", STOCK_SAMPLES_DIR / "audio")]
 WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
 WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"
+
+# Presets a member may keep, and preset saves (create or update) per member.
+PRESETS_PER_MEMBER_CAP = env_int("PRESETS_PER_MEMBER_CAP", 200)
+PRESETS_WRITE_THROTTLE = os.environ.get("PRESETS_WRITE_THROTTLE", "30/min")
+# The presets query's page size (strawberry-django's offset pagination; also its largest page).
+STRAWBERRY_DJANGO = {"PAGINATION_DEFAULT_LIMIT": 100, "PAGINATION_MAX_LIMIT": 100}
+
+# --- Content-Security-Policy --------------------------------------------------------------------
+# The Content-Security-Policy of every page (django-csp). The built app loads its scripts, the
+# Web Audio worklet, styles and samples from this origin only; its favicon is a data: URL.
+# Kick WAVs in Supabase Storage are fetched from there.
+_MEDIA_ORIGINS = [SUPABASE_URL.rstrip("/")] if KICKS_STORAGE == "supabase" else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'", *_MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *_MEDIA_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

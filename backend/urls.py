@@ -1,23 +1,9 @@
-from cross_web import HTTPException
-from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
-from strawberry.django.views import AsyncGraphQLView
 
 from backend.schema import schema
-from backend.views import spa_index
-
-
-class GraphQLView(AsyncGraphQLView):
-    """Strawberry's view, serving the GraphiQL explorer only while settings.GRAPHQL_IDE is on."""
-
-    async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
-        if not settings.GRAPHQL_IDE:
-            raise HTTPException(404, "Not Found")
-        return await super().render_graphql_ide(request)
-
+from backend.views import GraphQLView, spa_index
 
 # Strawberry's view is CSRF-exempt by itself; cookie-authenticated POSTs must carry the token.
 graphql_view = ensure_csrf_cookie(

@@ -4,7 +4,8 @@
 
 Uses a throwaway test database (SQLite in memory, or test_<name> on PostgreSQL when DATABASE_URL
 is set). For 1, 20 and 200 presets of one member (every other one using an AI kick, plus the
-shared presets), prints p50 latency and SQL queries of `{ presets { ... aiKick { ... } } }` run
+shared presets), prints p50 latency and SQL queries of
+`{ presets { results { ... aiKick { ... } } } }` (its first page, at most 100 presets) run
 through the project's schema (with the strawberry-django optimizer), against a baseline in the
 same run: the same query on the same types with the optimizer left out. Then times a full build
 of the stock sound library and prints its size per kind.
@@ -40,8 +41,8 @@ from presets.catalogue import CATALOGUE  # noqa: E402
 from presets.models import Preset  # noqa: E402
 from presets.sample_library import build, built_samples  # noqa: E402
 
-QUERY = """{ presets { id name isShared bpm kickKey aiKick { id name audioUrl seed }
-  kickLength noiseKey reverbKey limiterPreGain } }"""
+QUERY = """{ presets { results { id name isShared bpm kickKey aiKick { id name audioUrl seed }
+  kickLength noiseKey reverbKey limiterPreGain } } }"""
 SIZES = (1, 20, 200)
 
 
@@ -86,7 +87,7 @@ def measure(schema: strawberry.Schema, request, runs: int) -> tuple[float, int, 
         started = time.perf_counter()
         schema.execute_sync(QUERY, context_value=context)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), len(queries), len(result.data["presets"])
+    return statistics.median(timings), len(queries), len(result.data["presets"]["results"])
 
 
 def bench_query(runs: int) -> None:

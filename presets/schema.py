@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.auth.utils import get_current_user
+from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 
 from accounts.permissions import MembersOnly
+from accounts.schema import Throttled
+from accounts.services import Throttled as ThrottledError
 from presets import catalogue, services
 from presets.models import Preset
 from presets.sample_library import served_samples
@@ -60,6 +66,27 @@ class PresetType:
     def get_queryset(cls, queryset: QuerySet[Preset], info: Info, **kwargs: Any) -> QuerySet:
         # Every list of presets, wherever in the schema, holds only what the viewer may see.
         return services.visible_presets(get_current_user(info), queryset)
+
+
+class NonNegativeOffset(FieldExtension):
+    """Refuses pagination.offset < 0, which Django refuses only deep inside the resolver."""
+
+    @staticmethod
+    def _check(pagination: OffsetPaginationInput | None) -> None:
+        if pagination is not None and pagination.offset < 0:
+            raise GraphQLError(
+                "pagination.offset must be 0 or more.", extensions={"code": "BAD_USER_INPUT"}
+            )
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(kwargs.get("pagination"))
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        self._check(kwargs.get("pagination"))
+        return await next_(source, info, **kwargs)
 
 
 @strawberry.input
@@ -123,6 +150,12 @@ class PresetNotFound:
 
 
 @strawberry.type
+class PresetLimitReached:
+    message: str
+    cap: int = strawberry.field(description="How many presets a member may keep.")
+
+
+@strawberry.type
 class SharedPresetReadOnly:
     message: str
 
@@ -133,11 +166,16 @@ class DeletePresetSuccess:
 
 
 CreatePresetResult = Annotated[
-    PresetSuccess | PresetValidationError | PresetNameTaken,
+    PresetSuccess | PresetValidationError | PresetNameTaken | PresetLimitReached | Throttled,
     strawberry.union("CreatePresetResult"),
 ]
 UpdatePresetResult = Annotated[
-    PresetSuccess | PresetValidationError | PresetNameTaken | PresetNotFound | SharedPresetReadOnly,
+    PresetSuccess
+    | PresetValidationError
+    | PresetNameTaken
+    | PresetNotFound
+    | SharedPresetReadOnly
+    | Throttled,
     strawberry.union("UpdatePresetResult"),
 ]
 DeletePresetResult = Annotated[
@@ -171,8 +209,12 @@ def _validation_error(error: services.InvalidPreset) -> PresetValidationError:
 
 @strawberry.type
 class Query:
-    presets: list[PresetType] = strawberry_django.field(
-        description="Guests: the shared presets. Members: their own and the shared, by name."
+    presets: OffsetPaginated[PresetType] = strawberry_django.offset_paginated(
+        extensions=[NonNegativeOffset()],
+        description=(
+            "Guests: the shared presets. Members: their own and the shared, by name. One page "
+            "(pageInfo.limit says its largest size): page through with pagination.offset."
+        )
     )
 
     @strawberry.field(description="The stock kicks, noise loops and reverb impulse responses.")
@@ -198,6 +240,10 @@ class Mutation:
             return _validation_error(error)
         except services.PresetNameTaken as error:
             return PresetNameTaken(message=str(error))
+        except services.PresetLimitReached as error:
+            return PresetLimitReached(message=str(error), cap=error.cap)
+        except ThrottledError as error:
+            return Throttled(message=str(error))
         return PresetSuccess(preset=preset)
 
     @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])
@@ -214,6 +260,8 @@ class Mutation:
             return PresetNotFound(message=str(error))
         except services.SharedPresetReadOnly as error:
             return SharedPresetReadOnly(message=str(error))
+        except ThrottledError as error:
+            return Throttled(message=str(error))
         return PresetSuccess(preset=preset)
 
     @strawberry_django.mutation(handle_django_errors=False, extensions=[MembersOnly()])

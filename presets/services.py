@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from accounts.services import throttle
 from kicks.models import GeneratedKick
 from presets.models import NAME_MAX_LENGTH, NAME_RULE, RANGES, Preset
 
@@ -28,6 +31,12 @@ class PresetNotFound(Exception):
 class SharedPresetReadOnly(Exception):
     def __init__(self) -> None:
         super().__init__("Shared presets cannot be changed or deleted; save a copy instead.")
+
+
+class PresetLimitReached(Exception):
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"You can keep {cap} presets. Delete one to save a new one.")
+        self.cap = cap
 
 
 class PresetNameTaken(Exception):
@@ -89,11 +98,24 @@ def presets_using(kick: GeneratedKick) -> QuerySet[Preset]:
     return kick.presets.all()
 
 
+def _throttle_saves(user: AbstractBaseUser) -> None:
+    """Count one save (create or update) for the member; raises accounts' Throttled when over."""
+    member = str(user.pk)
+    throttle(None, "preset save", settings.PRESETS_WRITE_THROTTLE, key=lambda _g, _r: member)
+
+
 def create_preset(user: AbstractBaseUser, values: PresetValues) -> Preset:
+    _throttle_saves(user)
     try:
         with transaction.atomic():
-            # Lock order everywhere: the AI kick first, then presets.
+            # Lock order everywhere: the member (as kicks does), the AI kick, then presets.
+            # The member's lock serialises their creates, so two at once cannot both take the
+            # last place under the cap.
+            get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
             kick, kick_problems = _locked_own_kick(user, values.ai_kick_id)
+            cap = settings.PRESETS_PER_MEMBER_CAP
+            if Preset.objects.filter(owner=user).count() >= cap:
+                raise PresetLimitReached(cap)
             preset = Preset(owner=user, is_shared=False)
             _apply(preset, values, kick)
             _save_validated(preset, kick_problems)
@@ -104,6 +126,7 @@ def create_preset(user: AbstractBaseUser, values: PresetValues) -> Preset:
 
 
 def update_preset(user: AbstractBaseUser, preset_id: str | int, values: PresetValues) -> Preset:
+    _throttle_saves(user)
     try:
         with transaction.atomic():
             kick, kick_problems = _locked_own_kick(user, values.ai_kick_id)

@@ -129,16 +129,17 @@ class GraphQLWebSocket:
         self,
         headers: list[tuple[bytes, bytes]],
         subprotocols: list[str] | None = None,
-        application: Any = None,
+        scheme: str = "ws",
     ) -> None:
         from asgiref.testing import ApplicationCommunicator
 
-        from backend.asgi import application as site
+        from backend.asgi import application
 
         self.communicator = ApplicationCommunicator(
-            application or site,
+            application,
             {
                 "type": "websocket",
+                "scheme": scheme,
                 "path": "/graphql/",
                 "query_string": b"",
                 "headers": headers,
@@ -195,6 +196,8 @@ class GraphQLWebSocket:
         return results[0]
 
     async def close(self) -> None:
+        if self.communicator.future.done():  # the server has closed the socket
+            return
         await self.communicator.send_input({"type": "websocket.disconnect", "code": 1000})
         # Python 3.11's asyncio.wait_for can swallow a cancellation that lands while redis-py
         # connects, leaving channels-redis' receive loop running; stop waiting for it then.

@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, openApp, screenshot } from "./harness";
+import { cspViolationsOf, launchChromium, openApp, screenshot } from "./harness";
 
 const baseUrl = inject("baseUrl");
 const username = `producer${Date.now() % 1_000_000}`;
@@ -59,6 +59,13 @@ describe("guest", () => {
     await screenshot(page, "daw-playing");
     await page.keyboard.press("Space");
     await page.getByRole("button", { name: "▶ PLAY" }).waitFor();
+  });
+
+  it("runs under the site's Content-Security-Policy without a single violation", async () => {
+    // The app has loaded, played (the OTT worklet included) and drawn by now.
+    const response = await page.request.get(baseUrl);
+    expect(response.headers()["content-security-policy"]).toContain("script-src 'self'");
+    expect(cspViolationsOf(page)).toEqual([]);
   });
 
   it("toggles once when Space is pressed on the focused play button or a focused knob", async () => {

@@ -94,6 +94,7 @@ export async function startBackend({ name, env = {} }: BackendOptions): Promise<
     FRONTEND_DIST: join(FRONTEND_DIR, "dist"),
     REGISTER_THROTTLE: "1000/min",
     LOGIN_THROTTLE: "1000/min",
+    PRESETS_WRITE_THROTTLE: "1000/min",
     ...("KICK_MODEL" in env ? {} : await defaultKickModelEnv()),
     ...env,
   };
@@ -154,11 +155,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
 
+const cspViolations = new WeakMap<Page, string[]>();
+
+/** Every Content-Security-Policy violation a page opened by openApp has reported so far. */
+export function cspViolationsOf(page: Page): string[] {
+  return cspViolations.get(page) ?? [];
+}
+
 /** Opens the app and waits until the loading overlay is gone (engine, samples, presets ready). */
 export async function openApp(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
+  const violations: string[] = [];
+  cspViolations.set(page, violations);
+  // Chromium logs each violation to the console; the event also covers workers and worklets.
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  await page.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`Content Security Policy violation: ${event.effectiveDirective} ${event.blockedURI}`),
+    ),
+  );
   await page.goto(url);
   await page.getByTestId("loading-overlay").waitFor({ state: "detached", timeout: 60_000 }).catch((error: unknown) => {
     throw new Error(`The app did not finish loading: ${String(error)}; page errors: ${problems.join("; ")}`);

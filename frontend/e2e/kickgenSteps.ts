@@ -137,8 +137,13 @@ export interface ServerLibrary {
   presets: { name: string; aiKick: { id: string } | null }[];
 }
 
-export function serverLibrary(page: Page): Promise<ServerLibrary> {
-  return serverQuery<ServerLibrary>(page, "{ kicks { kicks { id name } remainingGensToday totalGensCount resetsAt } presets { name aiKick { id } } }");
+/** The member's kicks and (the first page of, at most 100) presets, as the server has them. */
+export async function serverLibrary(page: Page): Promise<ServerLibrary> {
+  const library = await serverQuery<Omit<ServerLibrary, "presets"> & { presets: { results: ServerLibrary["presets"] } }>(
+    page,
+    "{ kicks { kicks { id name } remainingGensToday totalGensCount resetsAt } presets { results { name aiKick { id } } } }",
+  );
+  return { ...library, presets: library.presets.results };
 }
 
 /** "12:00 AM EST" for the server's reset time, worked out independently of the app's code. */

@@ -19,10 +19,10 @@ import { Selectah, type SelectahOption } from "./components/Selectah";
 import { Strip } from "./components/Strip";
 import { installDebugHook } from "./debugHook";
 import type { StartupQuery as StartupData, UserFieldsFragment } from "./gql/graphql";
-import { LogoutMutation, PresetsQuery, StartupQuery } from "./graphql/operations";
+import { LogoutMutation, StartupQuery } from "./graphql/operations";
 import { useEngine } from "./hooks/useEngine";
 import { useHotkeys, type Hotkey } from "./hooks/useHotkeys";
-import { usePresets } from "./hooks/usePresets";
+import { loadAllPresets, usePresets } from "./hooks/usePresets";
 import { cycleKick, kickIdOfKey, successorOf, type AiKick } from "./kickgen/kicks";
 import { KickGenBar } from "./kickgen/KickGenBar";
 import { BackToDawButton, GenerateAiKickButton } from "./kickgen/ModeButtons";
@@ -43,6 +43,7 @@ export function App() {
   const [, logout] = useMutation(LogoutMutation);
   const library = useMemo(() => new SampleLibrary(), []);
   const [samplesReady, setSamplesReady] = useState(false);
+  const [presetsReady, setPresetsReady] = useState(false);
   const [loadFailures, setLoadFailures] = useState<LoadFailure[]>([]);
   // Undefined until a login or logout here; before that the start-up answer says who is logged in.
   const [sessionUser, setUser] = useState<UserFieldsFragment | null | undefined>(undefined);
@@ -92,21 +93,28 @@ export function App() {
   const noises = useMemo(() => optionsOf(samples, "NOISE"), [samples]);
   const impulseResponses = useMemo(() => optionsOf(samples, "IMPULSE_RESPONSE"), [samples]);
 
-  // Start-up: the user, the presets, then every stock sample decoded into the library.
+  // Start-up: the user, the presets (the first page came with the start-up answer, the rest
+  // follow), then every stock sample decoded into the library.
   useEffect(() => {
     const data = startup.data;
     if (!data) return;
-    store.replaceAll(data.presets);
-    const first = sortPresets(data.presets)[0];
-    if (first) {
-      dispatch({ type: "loadPreset", preset: first });
-    } else {
-      const firstOf = (kind: SampleKind) => data.samples.find((sample) => sample.kind === kind)?.key ?? null;
-      dispatch({ type: "setSample", slot: "kickKey", key: firstOf("KICK") });
-      dispatch({ type: "setSample", slot: "noiseKey", key: firstOf("NOISE") });
-      dispatch({ type: "setSample", slot: "reverbKey", key: firstOf("IMPULSE_RESPONSE") });
-    }
     const controller = new AbortController();
+    void loadAllPresets(client, data.presets)
+      .catch(() => data.presets.results)
+      .then((presets) => {
+        if (controller.signal.aborted) return;
+        store.replaceAll(presets);
+        const first = sortPresets(presets)[0];
+        if (first) {
+          dispatch({ type: "loadPreset", preset: first });
+        } else {
+          const firstOf = (kind: SampleKind) => data.samples.find((sample) => sample.kind === kind)?.key ?? null;
+          dispatch({ type: "setSample", slot: "kickKey", key: firstOf("KICK") });
+          dispatch({ type: "setSample", slot: "noiseKey", key: firstOf("NOISE") });
+          dispatch({ type: "setSample", slot: "reverbKey", key: firstOf("IMPULSE_RESPONSE") });
+        }
+        setPresetsReady(true);
+      });
     library.loadAll(data.samples, sharedAudioContext(), controller.signal).then((failures) => {
       if (controller.signal.aborted) return;
       setLoadFailures(failures);
@@ -115,7 +123,7 @@ export function App() {
     return () => controller.abort();
     // store.replaceAll is stable; the start-up runs once per answer.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [startup.data, library]);
+  }, [startup.data, library, client]);
 
   useEffect(() => installDebugHook(library, () => settingsRef.current), [library]);
 
@@ -124,8 +132,9 @@ export function App() {
   }, [transport.engine, samplesReady]);
 
   const refreshPresets = useCallback(async () => {
-    const result = await client.query(PresetsQuery, {}, { requestPolicy: "network-only" }).toPromise();
-    if (result.data) store.replaceAll(result.data.presets);
+    // Unreachable server: the list stays as it was.
+    const presets = await loadAllPresets(client).catch(() => null);
+    if (presets) store.replaceAll(presets);
   }, [client, store]);
 
   const setParam = useCallback((id: ParamId, value: number) => dispatch({ type: "setParam", id, value }), []);
@@ -162,7 +171,7 @@ export function App() {
   );
 
   const loadingSteps = [
-    { label: "Loading the presets", done: startup.data !== undefined },
+    { label: "Loading the presets", done: presetsReady },
     { label: "Loading the sample library", done: samplesReady },
     { label: "Starting the audio engine", done: transport.engine !== null },
     // Only at start-up: a later login loads the kicks behind the open DAW.

@@ -53,6 +53,7 @@ def test_production_defaults_are_secure(tmp_path):
             "ALLOWED_HOSTS",
             "GRAPHQL_IDE",
             "GRAPHQL_INTROSPECTION",
+            "GRAPHQL_SUGGESTIONS",
             "CORS_ALLOWED_ORIGINS",
         ],
         tmp_path,
@@ -61,7 +62,7 @@ def test_production_defaults_are_secure(tmp_path):
     assert values == {
         "DEBUG": False,
         "SECURE_SSL_REDIRECT": True,
-        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SECURE_PROXY_SSL_HEADER": None,
         "SECURE_HSTS_SECONDS": 31536000,
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SESSION_COOKIE_SECURE": True,
@@ -70,7 +71,20 @@ def test_production_defaults_are_secure(tmp_path):
         "ALLOWED_HOSTS": ["kicks.example"],
         "GRAPHQL_IDE": False,
         "GRAPHQL_INTROSPECTION": False,
+        "GRAPHQL_SUGGESTIONS": False,
         "CORS_ALLOWED_ORIGINS": [],
+    }
+
+
+def test_the_forwarded_scheme_is_trusted_only_behind_a_trusted_proxy(tmp_path):
+    """Without a proxy, X-Forwarded-Proto is the client's own word: it must not skip the
+    HTTPS redirect."""
+    production = {"DEBUG": "0", "SECRET_KEY": "s" * 50}
+    names = ["SECURE_PROXY_SSL_HEADER"]
+
+    assert run_settings(production, names, tmp_path) == {"SECURE_PROXY_SSL_HEADER": None}
+    assert run_settings({**production, "TRUSTED_PROXY_COUNT": "1"}, names, tmp_path) == {
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"]
     }
 
 
@@ -122,7 +136,8 @@ def test_services_from_urls(tmp_path):
     assert values["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6380/2"
 
 
-def test_a_separately_hosted_frontend_is_trusted_for_cors_csrf_and_websockets(tmp_path):
+def test_a_separately_hosted_frontend_is_trusted_for_cors_and_csrf(tmp_path):
+    """CSRF_TRUSTED_ORIGINS also decides websocket handshakes (tests/core/test_websockets.py)."""
     values = run_settings(
         {
             "DEBUG": "0",
@@ -131,12 +146,11 @@ def test_a_separately_hosted_frontend_is_trusted_for_cors_csrf_and_websockets(tm
             "CORS_ALLOWED_ORIGINS": "https://kicks.example",
             "CSRF_TRUSTED_ORIGINS": "https://kicks.example",
         },
-        ["CORS_ALLOWED_ORIGINS", "CSRF_TRUSTED_ORIGINS", "WEBSOCKET_ALLOWED_ORIGINS"],
+        ["CORS_ALLOWED_ORIGINS", "CSRF_TRUSTED_ORIGINS"],
         tmp_path,
     )
 
     assert values == {
         "CORS_ALLOWED_ORIGINS": ["https://kicks.example"],
         "CSRF_TRUSTED_ORIGINS": ["https://kicks.example"],
-        "WEBSOCKET_ALLOWED_ORIGINS": ["api.kicks.example", "https://kicks.example"],
     }

@@ -35,25 +35,45 @@ async def test_a_page_of_this_site_connects(ws_headers):
         "null",
         "http://[::1",
         "http://127.0.0.1:99999",
+        # The right host name, but another origin: scheme and port count, as for HTTP CSRF.
+        "http://127.0.0.1:9999",
+        "http://localhost:1234",
+        "https://127.0.0.1",
+        "https://127.0.0.1:8000",
+        "http://127.0.0.1",
     ],
 )
 async def test_a_foreign_origin_is_refused(ws_headers, origin):
     assert (await handshake(ws_headers(origin=origin)))["type"] == "websocket.close"
 
 
+async def test_a_host_outside_allowed_hosts_is_refused_even_with_its_own_origin():
+    headers = [(b"host", b"evil.example:8000"), (b"origin", b"http://evil.example:8000")]
+
+    assert (await handshake(headers))["type"] == "websocket.close"
+
+
+async def test_a_secure_page_connects_over_wss():
+    socket = GraphQLWebSocket(
+        [(b"host", b"127.0.0.1:8000"), (b"origin", b"https://127.0.0.1:8000")], scheme="wss"
+    )
+
+    assert (await socket.connect())["type"] == "websocket.accept"
+    await socket.close()
+
+
 async def test_a_missing_origin_is_refused(ws_headers):
     assert (await handshake(ws_headers(origin=None)))["type"] == "websocket.close"
 
 
-async def test_the_separately_hosted_frontend_may_connect(ws_headers):
-    from backend.asgi import StrictOriginValidator, application
+async def test_the_separately_hosted_frontend_may_connect(ws_headers, settings):
+    """CSRF_TRUSTED_ORIGINS is the one list of other origins, for HTTP and websockets alike."""
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example"]
 
-    consumers = application.application_mapping["websocket"].application
-    validator = StrictOriginValidator(consumers, ["127.0.0.1", "https://app.example"])
-    socket = GraphQLWebSocket(ws_headers(origin="https://app.example"), application=validator)
-
-    assert (await socket.connect())["type"] == "websocket.accept"
-    await socket.close()
+    assert (await handshake(ws_headers(origin="https://app.example")))["type"] == (
+        "websocket.accept"
+    )
+    assert (await handshake(ws_headers(origin="http://app.example")))["type"] == "websocket.close"
 
 
 async def test_only_graphql_transport_ws_is_spoken(ws_headers):

@@ -339,7 +339,9 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
     assert supabase.objects == {}
 
 
-PRESETS_WITH_KICKS = "{ presets { name aiKick { id name audioUrl seed prompt createdAt } } }"
+PRESETS_WITH_KICKS = (
+    "{ presets { results { name aiKick { id name audioUrl seed prompt createdAt } } } }"
+)
 
 
 def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql, logged_in):
@@ -347,7 +349,7 @@ def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql,
         with CaptureQueriesContext(connection) as queries:
             result = graphql(PRESETS_WITH_KICKS)
         assert "errors" not in result, result
-        return [p for p in result["data"]["presets"] if p["aiKick"]], len(queries)
+        return [p for p in result["data"]["presets"]["results"] if p["aiKick"]], len(queries)
 
     kick = GeneratedKick.objects.create(
         owner=logged_in, name="AI: A", audio=f"{logged_in.pk}/a.wav", prompt="p", seed=2**62

@@ -49,7 +49,7 @@ mutation Delete($id: ID!) { deletePreset(id: $id) {
     ... on SharedPresetReadOnly { message }
 } }
 """
-PRESETS = f"query {{ presets {{ {PRESET_FIELDS} }} }}"
+PRESETS = f"query {{ presets {{ totalCount results {{ {PRESET_FIELDS} }} }} }}"
 
 
 def valid_input(**changes: Any) -> dict[str, Any]:

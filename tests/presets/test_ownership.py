@@ -16,7 +16,7 @@ def shared_names() -> list[str]:
 
 def test_guests_see_only_shared_presets(graphql, member, make_preset) -> None:
     make_preset(member, name="Private Groove")
-    presets = graphql(PRESETS)["data"]["presets"]
+    presets = graphql(PRESETS)["data"]["presets"]["results"]
     assert presets, "the shared presets of the data migration"
     assert all(preset["isShared"] for preset in presets)
     assert sorted(p["name"] for p in presets) == sorted(shared_names())
@@ -28,7 +28,7 @@ def test_members_see_their_own_and_shared_ordered_by_name(
     make_preset(member, name="zz Last")
     make_preset(member, name="aa first")
     make_preset(other_member, name="Not Yours")
-    names = [preset["name"] for preset in graphql(PRESETS)["data"]["presets"]]
+    names = [preset["name"] for preset in graphql(PRESETS)["data"]["presets"]["results"]]
     assert "Not Yours" not in names
     assert set(names) == {"zz Last", "aa first", *shared_names()}
     assert names == sorted(names, key=str.lower)

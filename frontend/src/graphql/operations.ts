@@ -49,15 +49,25 @@ export const StartupQuery = graphql(`
       url
     }
     presets {
+      ...PresetPageFields
+    }
+  }
+`);
+
+/** One page of the presets the server lets this visitor see (the server caps a page's size). */
+export const PresetPageFields = graphql(`
+  fragment PresetPageFields on PresetOffsetPaginated {
+    totalCount
+    results {
       ...PresetFields
     }
   }
 `);
 
 export const PresetsQuery = graphql(`
-  query Presets {
-    presets {
-      ...PresetFields
+  query Presets($offset: Int!) {
+    presets(pagination: { offset: $offset }) {
+      ...PresetPageFields
     }
   }
 `);
@@ -75,6 +85,9 @@ export const LoginMutation = graphql(`
         message
       }
       ... on Throttled {
+        message
+      }
+      ... on AccountLocked {
         message
       }
     }
@@ -131,6 +144,12 @@ export const CreatePresetMutation = graphql(`
       ... on PresetNameTaken {
         message
       }
+      ... on PresetLimitReached {
+        message
+      }
+      ... on Throttled {
+        message
+      }
     }
   }
 `);
@@ -158,6 +177,9 @@ export const UpdatePresetMutation = graphql(`
         message
       }
       ... on SharedPresetReadOnly {
+        message
+      }
+      ... on Throttled {
         message
       }
     }

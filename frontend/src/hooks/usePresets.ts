@@ -1,8 +1,9 @@
 /** The preset list and its mutations; server errors come back as messages to show. */
 import { useCallback, useState } from "react";
-import { useMutation } from "urql";
+import { useMutation, type Client } from "urql";
 import type { DawSettings } from "../audio/params";
-import { CreatePresetMutation, DeletePresetMutation, UpdatePresetMutation } from "../graphql/operations";
+import type { PresetPageFieldsFragment } from "../gql/graphql";
+import { CreatePresetMutation, DeletePresetMutation, PresetsQuery, UpdatePresetMutation } from "../graphql/operations";
 import { settingsToInput, sortPresets, type Preset } from "../state/presets";
 
 export type SaveOutcome = { ok: true; preset: Preset } | { ok: false; message: string };
@@ -19,6 +20,25 @@ export interface PresetStore {
 
 function validationMessage(message: string, errors: readonly { field: string; message: string }[]): string {
   return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.message}`).join(" ");
+}
+
+/**
+ * Every preset the visitor may see, page after page (the server caps a page's size), starting
+ * with `firstPage` when the caller already has it. Rejects when a page cannot be fetched.
+ */
+export async function loadAllPresets(client: Client, firstPage?: PresetPageFieldsFragment): Promise<Preset[]> {
+  const presets: Preset[] = [];
+  let page = firstPage;
+  while (true) {
+    if (!page) {
+      const result = await client.query(PresetsQuery, { offset: presets.length }, { requestPolicy: "network-only" }).toPromise();
+      page = result.data?.presets;
+      if (!page) throw new Error(result.error?.message ?? NETWORK_PROBLEM);
+    }
+    presets.push(...page.results);
+    if (page.results.length === 0 || presets.length >= page.totalCount) return presets;
+    page = undefined;
+  }
 }
 
 export function usePresets(): PresetStore {
