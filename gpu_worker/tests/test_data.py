@@ -8,17 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+import torch
 
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import (
     INDEX_FILE,
+    augmented_origin,
+    batches,
     find_kicks,
     keywords_from_name,
     load_dataset,
+    mix_datasets,
     prepare_folder,
     synthetic_corpus,
     write_synthetic_corpus,
 )
+from gpu_worker.descriptors import MEASURED_WORDS
 from gpu_worker.synth import keywords_for, render_kick, sample_params
 
 CONFIG = AudioConfig()
@@ -137,3 +142,45 @@ def test_synthetic_corpus_goes_through_the_same_path(tmp_path: Path) -> None:
     for path, p in zip(paths, params, strict=True):
         expected = [w for w in keywords_for(p) if w in data.vocab]
         assert by_name[path.name] == expected
+
+
+def test_mixing_keeps_each_part_and_augments_only_training_kicks_of_an_origin(
+    library: Path, tmp_path: Path
+) -> None:
+    procedural = tmp_path / "procedural"
+    write_synthetic_corpus(tmp_path / "corpus", 12, seed=4)
+    prepare_folder(tmp_path / "corpus", procedural, CONFIG, min_word_count=2, origin="procedural")
+    real = prepare_folder(
+        library, tmp_path / "real", CONFIG, held_out_share=0.7, group_depth=1, origin="real"
+    )
+    mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", {"real": 2}, seed=1))
+    parts = [load_dataset(procedural), load_dataset(real)]
+
+    assert set(mixed.vocab.words) == {w for part in parts for w in part.vocab.words}
+    assert mixed.origins.count("procedural") == len(parts[0])
+    assert mixed.origins.count("real") == len(parts[1])
+    training_real = int((~parts[1].held_out).sum())
+    assert 0 < training_real < len(parts[1])  # whole folders on both sides
+    assert mixed.origins.count(augmented_origin("real")) == 2 * training_real
+    augmented = mixed.of_origin(augmented_origin("real"))
+    assert not bool(augmented.held_out.any())
+    assert set(augmented.groups) <= set(parts[1].split(held_out=False).groups)
+    assert mixed.held_out.sum() == sum(int(part.held_out.sum()) for part in parts)
+    # An augmented kick keeps its source's own words and has its measured words measured again.
+    for name, words in zip(augmented.names, augmented.keywords, strict=True):
+        source = parts[1].keywords[parts[1].names.index(name.rsplit("~", 1)[0])]
+        assert [w for w in words if w not in MEASURED_WORDS] == [
+            w for w in source if w not in MEASURED_WORDS
+        ]
+    np.testing.assert_allclose(20 * np.log10(augmented.audio.abs().amax(1).numpy()), -1, atol=0.01)
+    assert augmented.mel.shape[1:] == (CONFIG.n_mels, CONFIG.frames)
+
+
+def test_oversampled_origins_fill_their_share_of_the_batches() -> None:
+    weights = torch.tensor([1.0] * 90 + [3.0] * 10)  # ten kicks drawn three times as often
+    order = batches(100, 50, torch.Generator().manual_seed(0), weights)
+    drawn = torch.cat([next(order) for _ in range(200)])
+    share = float((drawn >= 90).float().mean())
+    assert share == pytest.approx(30 / 120, abs=0.02)
+    uniform = batches(100, 50, torch.Generator().manual_seed(0), torch.ones(100))
+    assert sorted(torch.cat([next(uniform), next(uniform)]).tolist()) == list(range(100))
