@@ -39,8 +39,10 @@ services:
 # The Python suite twice, side by side: on PostgreSQL + Redis (with gpu_worker's Django-free
 # tests, which need no second run), and on the embedded SQLite + in-memory defaults, where tests
 # marked `postgres` are skipped. pytest's exit code 5 (nothing collected) fails a full run, but
-# not a pass that PYTEST_ARGS leaves empty.
+# not a pass that PYTEST_ARGS leaves empty. FluidSynth's library is for the real-kick corpus
+# builder's tests, which render a sound font they write.
 test-python: install samples services
+	@.ci/debian-packages libfluidsynth3
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-python-postgres test-python-sqlite
 
 pytest = $(1) $(PY) -m pytest -q -p no:cacheprovider $(2) $(PYTEST_ARGS); status=$$?; \
