@@ -354,15 +354,22 @@ def evaluate(
         generated.extend(paired + matched)
         distance = frechet_distance(log_mel_statistics(np.stack(matched), config), held_features)
         weakest = min(rows, key=lambda row: row["share"], default=None)
-        sweep.append(
-            {
-                "guidance": guidance,
-                "frechet": distance,
-                "ratio": distance / floor,
-                "weakest_pair": weakest["pair"] if weakest else "–",
-                "weakest_share": weakest["share"] if weakest else float("nan"),
-            }
-        )
+        row = {
+            "guidance": guidance,
+            "frechet": distance,
+            "ratio": distance / floor,
+            "weakest_pair": weakest["pair"] if weakest else "–",
+            "weakest_share": weakest["share"] if weakest else float("nan"),
+        }
+        if recorded is not None:
+            # The default prompt against the recorded kicks: realism and variety at this scale.
+            default_only = dataclasses.replace(
+                at_guidance, prompts=(pipeline.config.default_prompt,)
+            )
+            summary, against_real = realism(pipeline, recorded, default_only)
+            generated.extend(against_real)
+            row |= {"real_ratio": summary["default_ratio"], "spread": summary["default_spread"]}
+        sweep.append(row)
 
     real: dict[str, object] = {}
     if recorded is not None:
@@ -458,14 +465,21 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             "",
         ]
     if report.guidance_sweep:
+        against_real = report.real and "real_ratio" in report.guidance_sweep[0]
+        real_columns = " default prompt vs real (× floor) | its spread |" if against_real else ""
+
+        def real_cells(row: dict[str, object]) -> str:
+            return f" {row['real_ratio']:.2f}× | {row['spread']:.2f} |" if against_real else ""
+
         lines += [
             "### Guidance scale: distribution against keyword control",
             "",
-            "| guidance | Fréchet vs held-out | × floor | weakest keyword pair | its share |",
-            "|---|---|---|---|---|",
+            "| guidance | Fréchet vs held-out | × floor | weakest keyword pair | its share |"
+            + real_columns,
+            "|---|---|---|---|---|" + "---|---|" * bool(against_real),
             *(
                 f"| {row['guidance']:g} | {row['frechet']:.2f} | {row['ratio']:.2f}× | "
-                f"{row['weakest_pair']} | {row['weakest_share']:.0%} |"
+                f"{row['weakest_pair']} | {row['weakest_share']:.0%} |" + real_cells(row)
                 for row in report.guidance_sweep
             ),
             "",

@@ -214,7 +214,12 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     data = load_dataset(mixed_dataset)
     pipeline = KickPipeline.from_config(ModelConfig.from_dict(TINY), data.vocab, device="cpu")
     settings = EvaluationSettings(
-        prompts=("hit house", "techno"), kicks_per_prompt=1, pair_seeds=1, frechet_kicks=4, steps=2
+        prompts=("hit house", "techno"),
+        kicks_per_prompt=1,
+        pair_seeds=1,
+        frechet_kicks=4,
+        steps=2,
+        guidance_sweep=(1.0,),
     )
     report = evaluate(pipeline, data, tmp_path, settings)
 
@@ -234,6 +239,8 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     assert report.descriptors[0]["count"] == len(procedural_held_out)
     assert (tmp_path / "real_vs_generated.png").stat().st_size > 10_000
     assert "Against recorded kicks of held-out kits" in (tmp_path / "report.md").read_text()
+    [swept] = report.guidance_sweep
+    assert swept["real_ratio"] > 0 and swept["spread"] >= 0
 
 
 def test_the_cli_compares_two_models_on_the_same_data(mixed_dataset: Path, tmp_path: Path) -> None:
