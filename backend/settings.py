@@ -230,6 +230,10 @@ KICKS_WORKER_BACKOFF_S = float(os.environ.get("KICKS_WORKER_BACKOFF_S", 1.0))
 # Threads running generations: a CPU pipeline saturates a core per generation, whereas remote
 # Modal calls mostly wait on the network.
 KICKS_WORKER_THREADS = env_int("KICKS_WORKER_THREADS", 2 if KICKS_WORKER == "local" else 32)
+# torch threads of the local worker (0: torch's default, one per core). One per generation, as
+# `make bench-generation` measured: two members' kicks then run side by side on two cores, and a
+# busy machine slows each kick in proportion instead of stalling OpenMP threads that spin-wait.
+KICKS_TORCH_THREADS = env_int("KICKS_TORCH_THREADS", 1)
 # Weights for the local worker: a folder or Hugging Face Hub id; unset -> gpu_worker's shipped
 # default weights. Hub downloads are cached in KICK_MODEL_CACHE_DIR.
 KICK_MODEL = os.environ.get("KICK_MODEL") or None
