@@ -18,7 +18,6 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.lock
-	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "servestatic",
     "django.contrib.staticfiles",
     "corsheaders",
     "channels",
@@ -79,7 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,18 +162,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# The built React app (frontend/dist) is served from the site root by WhiteNoise.
+# Static files and the built React app (frontend/dist, from the site root) are served by
+# ServeStatic, WhiteNoise's fork that streams files asynchronously under ASGI.
 FRONTEND_DIST = Path(os.environ.get("FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
-WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+SERVESTATIC_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
     # Generated kicks: local files by default, Supabase Storage in production (kicks issue).
     "kicks": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -277,9 +279,9 @@ elif KICKS_STORAGE != "local":
 # --- Presets: the stock sound library ---------------------------------------------------------
 # `manage.py build_samples` renders it here; its audio/ folder is served as static files under
 # samples/. Every file name carries the hash of its bytes (kick-909-punch.<12 hex>.wav), so
-# WhiteNoise may tell browsers to cache those URLs forever.
+# ServeStatic may tell browsers to cache those URLs forever.
 STOCK_SAMPLES_DIR = Path(os.environ.get("STOCK_SAMPLES_DIR", VAR_DIR / "samples"))
 (STOCK_SAMPLES_DIR / "audio").mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("samples", STOCK_SAMPLES_DIR / "audio")]
-WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
-WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"
+SERVESTATIC_MIMETYPES = {".wav": "audio/wav"}
+SERVESTATIC_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"

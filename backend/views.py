@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import csrf
 from django.views.decorators.cache import never_cache
@@ -20,11 +20,12 @@ server. The GraphQL API is already up at <a href="/graphql/">/graphql/</a>.</p>
 @never_cache  # a new deploy's index.html must reach browsers at once (assets are hashed)
 @ensure_csrf_cookie
 def spa_index(request: HttpRequest) -> HttpResponse:
-    """The built React app for `/` and every client-side route; WhiteNoise serves its assets."""
+    """The built React app for `/` and every client-side route; ServeStatic serves its assets."""
     index = settings.FRONTEND_DIST / "index.html"
     if not index.is_file():
         return HttpResponse(FRONTEND_MISSING, status=503)
-    return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+    # A few hundred bytes, sent whole: a file stream would be a sync iterator under ASGI.
+    return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
