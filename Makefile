@@ -73,12 +73,18 @@ bench-generation: install
 	nice -n 10 $(PY) bench/generation.py
 
 # --- Frontend (frontend/): React + TypeScript + Vite, built into frontend/dist for Django to serve.
+# Node.js as frontend/package.json's engines require: .ci/node installs it into .tools/node when
+# the machine's is older (as .ci/services installs PostgreSQL), and this PATH puts it first.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 NPM := cd frontend && nice -n 10 npm
 FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts frontend/codegen.ts
 
-.PHONY: frontend frontend-codegen test-frontend test-browser chromium bench-frontend
+.PHONY: node frontend frontend-codegen test-frontend test-browser chromium bench-frontend
 
-frontend/node_modules/.package-lock.json: frontend/package-lock.json
+node:
+	@PYTHON=$(PYTHON) .ci/node
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json | node
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 

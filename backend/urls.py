@@ -7,16 +7,17 @@ from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from strawberry.django.views import AsyncGraphQLView
 
 from backend.schema import schema
-from backend.views import spa_index
+from backend.views import graphiql_page, spa_index
 
 
 class GraphQLView(AsyncGraphQLView):
-    """Strawberry's view, serving the GraphiQL explorer only while settings.GRAPHQL_IDE is on."""
+    """Strawberry's view, serving our bundled GraphiQL explorer while settings.GRAPHQL_IDE is on
+    (Strawberry's own page loads its scripts from a CDN)."""
 
     async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         if not settings.GRAPHQL_IDE:
             raise HTTPException(404, "Not Found")
-        return await super().render_graphql_ide(request)
+        return graphiql_page()
 
 
 # Strawberry's view is CSRF-exempt by itself; cookie-authenticated POSTs must carry the token.

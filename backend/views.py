@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from html import escape
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -16,6 +19,21 @@ FRONTEND_MISSING = """<!doctype html>
 server. The GraphQL API is already up at <a href="/graphql/">/graphql/</a>.</p>
 """
 
+# The explorer's entry in Vite's build manifest (frontend/vite.config.ts).
+GRAPHIQL_ENTRY = "src/graphiql/main.tsx"
+GRAPHIQL_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kick With Reverb · GraphiQL</title>
+{styles}
+<script type="module" src="{script}"></script>
+</head>
+<body><div id="graphiql"></div></body>
+</html>
+"""
+
 
 @never_cache  # a new deploy's index.html must reach browsers at once (assets are hashed)
 @ensure_csrf_cookie
@@ -26,6 +44,20 @@ def spa_index(request: HttpRequest) -> HttpResponse:
         return HttpResponse(FRONTEND_MISSING, status=503)
     # A few hundred bytes, sent whole: a file stream would be a sync iterator under ASGI.
     return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
+
+
+def graphiql_page() -> HttpResponse:
+    """The GraphiQL explorer bundled into frontend/dist: this server's own files, nothing from
+    a CDN and no inline script, named by the build manifest (their names carry content hashes)."""
+    manifest = settings.FRONTEND_DIST / ".vite" / "manifest.json"
+    try:
+        entry = json.loads(manifest.read_text())[GRAPHIQL_ENTRY]
+    except (FileNotFoundError, KeyError):
+        return HttpResponse(FRONTEND_MISSING, status=503)
+    styles = "\n".join(
+        f'<link rel="stylesheet" href="/{escape(css)}">' for css in entry.get("css", [])
+    )
+    return HttpResponse(GRAPHIQL_PAGE.format(styles=styles, script=f"/{escape(entry['file'])}"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
