@@ -66,7 +66,7 @@ describe("a generation left running", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const holdGeneration = async (route: Route) => {
       if (!route.request().postData()?.includes("generateKick")) return route.continue();
-      const response = await route.fetch();
+      const response = await route.fetch({ timeout: GENERATION_TIMEOUT_MS });
       await held;
       return route.fulfill({ response });
     };
