@@ -18,7 +18,6 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.lock
-	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -83,12 +82,18 @@ bench-generation: install
 	nice -n 10 $(PY) bench/generation.py
 
 # --- Frontend (frontend/): React + TypeScript + Vite, built into frontend/dist for Django to serve.
+# Node.js as frontend/package.json's engines require: .ci/node installs it into .tools/node when
+# the machine's is older (as .ci/services installs PostgreSQL), and this PATH puts it first.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 NPM := cd frontend && nice -n 10 npm
 FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts frontend/codegen.ts
 
-.PHONY: frontend frontend-codegen test-frontend test-browser chromium bench-frontend
+.PHONY: node frontend frontend-codegen test-frontend test-browser chromium bench-frontend
 
-frontend/node_modules/.package-lock.json: frontend/package-lock.json
+node:
+	@PYTHON=$(PYTHON) .ci/node
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json | node
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 

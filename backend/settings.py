@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "servestatic",
     "django.contrib.staticfiles",
     "corsheaders",
     "csp",
@@ -83,7 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,18 +166,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# The built React app (frontend/dist) is served from the site root by WhiteNoise.
+# Static files and the built React app (frontend/dist, from the site root) are served by
+# ServeStatic, WhiteNoise's fork that streams files asynchronously under ASGI.
 FRONTEND_DIST = Path(os.environ.get("FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
-WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+SERVESTATIC_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
     # Generated kicks: local files by default, Supabase Storage in production (kicks issue).
     "kicks": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -246,6 +248,10 @@ KICKS_WORKER_BACKOFF_S = float(os.environ.get("KICKS_WORKER_BACKOFF_S", 1.0))
 # Threads running generations: a CPU pipeline saturates a core per generation, whereas remote
 # Modal calls mostly wait on the network.
 KICKS_WORKER_THREADS = env_int("KICKS_WORKER_THREADS", 2 if KICKS_WORKER == "local" else 32)
+# torch threads of the local worker (0: torch's default, one per core). One per generation, as
+# `make bench-generation` measured: two members' kicks then run side by side on two cores, and a
+# busy machine slows each kick in proportion instead of stalling OpenMP threads that spin-wait.
+KICKS_TORCH_THREADS = env_int("KICKS_TORCH_THREADS", 1)
 # Weights for the local worker: a folder or Hugging Face Hub id; unset -> gpu_worker's shipped
 # default weights. Hub downloads are cached in KICK_MODEL_CACHE_DIR.
 KICK_MODEL = os.environ.get("KICK_MODEL") or None
@@ -289,12 +295,12 @@ elif KICKS_STORAGE != "local":
 # --- Presets: the stock sound library ---------------------------------------------------------
 # `manage.py build_samples` renders it here; its audio/ folder is served as static files under
 # samples/. Every file name carries the hash of its bytes (kick-909-punch.<12 hex>.wav), so
-# WhiteNoise may tell browsers to cache those URLs forever.
+# ServeStatic may tell browsers to cache those URLs forever.
 STOCK_SAMPLES_DIR = Path(os.environ.get("STOCK_SAMPLES_DIR", VAR_DIR / "samples"))
 (STOCK_SAMPLES_DIR / "audio").mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("samples", STOCK_SAMPLES_DIR / "audio")]
-WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
-WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"
+SERVESTATIC_MIMETYPES = {".wav": "audio/wav"}
+SERVESTATIC_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}samples/[a-z0-9-]+\.[0-9a-f]{{12}}\.wav$"
 
 # Presets a member may keep, and preset saves (create or update) per member.
 PRESETS_PER_MEMBER_CAP = env_int("PRESETS_PER_MEMBER_CAP", 200)

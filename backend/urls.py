@@ -15,7 +15,7 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     # Kick WAVs in local storage (KICKS_STORAGE=local); Supabase serves its own URLs.
     path("media/kicks/", include("kicks.urls")),
-    # Last: any other path that is neither a server prefix nor a file name (WhiteNoise has
+    # Last: any other path that is neither a server prefix nor a file name (ServeStatic has
     # already served the files that exist) is a client-side route of the single-page app.
     re_path(
         r"^(?!(?:admin|graphql|static|media)(?:/|$))(?!.*\.[A-Za-z0-9]+/?$)",

@@ -1,15 +1,17 @@
-"""Site-level views: the GraphQL endpoint, the single-page app's entry point, CSRF failures."""
+"""Site-level views: the GraphQL endpoint and its bundled explorer, the single-page app's entry
+point, CSRF failures."""
 
 from __future__ import annotations
 
 import json
+from html import escape
 from http import HTTPStatus
 from typing import Any
 
 from cross_web import HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views import csrf
@@ -32,7 +34,8 @@ def graphql_error_response(
 class GraphQLView(AsyncGraphQLView):
     """Strawberry's view: every refused request answers a GraphQL-shaped error, never a 500.
 
-    The explorer is served only while settings.GRAPHQL_IDE is on.
+    The explorer (our bundled GraphiQL, not Strawberry's CDN page) is served only while
+    settings.GRAPHQL_IDE is on.
     """
 
     def decode_json(self, data: str | bytes) -> object:
@@ -59,11 +62,12 @@ class GraphQLView(AsyncGraphQLView):
     async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         if not settings.GRAPHQL_IDE:
             raise HTTPException(404, "Not Found")
-        response = await super().render_graphql_ide(request)
-        # GraphiQL runs inline scripts from a CDN, which the site's policy forbids. This is the
-        # flag django-csp's (sync-only) csp_exempt decorator sets.
-        response._csp_exempt = True  # type: ignore[attr-defined]
+        response = graphiql_page()
+        # The explorer's editor (Monaco) sets inline styles; its scripts stay this origin's own.
+        # This is what django-csp's (sync-only) csp_update decorator sets.
+        response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
         return response
+
 
 FRONTEND_MISSING = """<!doctype html>
 <meta charset="utf-8"><title>Kick With Reverb</title>
@@ -72,24 +76,61 @@ FRONTEND_MISSING = """<!doctype html>
 server. The GraphQL API is already up at <a href="/graphql/">/graphql/</a>.</p>
 """
 
+# The explorer's entry in Vite's build manifest (frontend/vite.config.ts).
+GRAPHIQL_ENTRY = "src/graphiql/main.tsx"
+GRAPHIQL_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kick With Reverb · GraphiQL</title>
+{styles}
+<script type="module" src="{script}"></script>
+</head>
+<body><div id="graphiql"></div></body>
+</html>
+"""
+
 
 @never_cache  # a new deploy's index.html must reach browsers at once (assets are hashed)
 @ensure_csrf_cookie
 def spa_index(request: HttpRequest) -> HttpResponse:
-    """The built React app for `/` and every client-side route; WhiteNoise serves its assets."""
+    """The built React app for `/` and every client-side route; ServeStatic serves its assets."""
     index = settings.FRONTEND_DIST / "index.html"
     if not index.is_file():
         return HttpResponse(FRONTEND_MISSING, status=503)
-    return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+    # A few hundred bytes, sent whole: a file stream would be a sync iterator under ASGI.
+    return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
+
+
+def graphiql_page() -> HttpResponse:
+    """The GraphiQL explorer bundled into frontend/dist: this server's own files, nothing from
+    a CDN and no inline script, named by the build manifest (their names carry content hashes)."""
+    manifest = settings.FRONTEND_DIST / ".vite" / "manifest.json"
+    try:
+        entry = json.loads(manifest.read_text())[GRAPHIQL_ENTRY]
+    except (FileNotFoundError, KeyError):
+        return HttpResponse(FRONTEND_MISSING, status=503)
+    styles = "\n".join(
+        f'<link rel="stylesheet" href="/{escape(css)}">' for css in entry.get("css", [])
+    )
+    return HttpResponse(GRAPHIQL_PAGE.format(styles=styles, script=f"/{escape(entry['file'])}"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """GraphQL clients get a GraphQL-shaped JSON error; other pages keep Django's HTML page."""
     if request.path != reverse("graphql"):
         return csrf.csrf_failure(request, reason)
-    return graphql_error_response(
-        "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.",
-        HTTPStatus.FORBIDDEN,
-        code="CSRF_FAILED",
-        reason=reason,
+    return JsonResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": "CSRF check failed: send the csrftoken cookie's value in the "
+                    "X-CSRFToken header.",
+                    "extensions": {"code": "CSRF_FAILED", "reason": reason},
+                }
+            ],
+        },
+        status=403,
     )

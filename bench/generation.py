@@ -1,8 +1,15 @@
 """Kick generation benchmark: our pipeline against a pipeline of the original's shape, same run.
 
     nice .venv/bin/python bench/generation.py [--threads 2] [--runs 20] [--model PATH_OR_HUB_ID]
+    nice .venv/bin/python bench/generation.py --only-load [--rounds 3] [--kicks 4]
 
-Prints, per device (CPU with --threads threads; CUDA when present): p50/p95 seconds per kick at
+First, the local CPU worker as the server runs it (`kicks.workers`: the real LocalWorker on its
+thread pool, configured like the server by environment) with one and with two members
+generating at once, on a calm machine and beside a bounded background load of two busy
+processes: p50/p95 seconds per kick (queueing included) for today's settings and the shipped
+defaults (KICKS_TORCH_THREADS, KICKS_WORKER_THREADS), interleaved in the same run.
+
+Then, per device (CPU with --threads threads; CUDA when present): p50/p95 seconds per kick at
 batch 1, throughput at batch 16 (and 256 on CUDA), a per-stage breakdown, and the ratios to the
 baseline; then peak memory (RSS) of a process holding each loaded pipeline after one kick, and,
 when trained weights exist, how far fewer DDIM steps move the kick from a 100-step reference.
@@ -17,11 +24,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -373,6 +384,153 @@ def latency_versus_steps(
     return table
 
 
+@dataclass(frozen=True)
+class WorkerSettings:
+    name: str
+    # Environment of the server process; None leaves a setting to backend/settings.py's default.
+    torch_threads: int | None
+    pool: int | None
+
+
+WORKER_SETTINGS = (
+    # Before the load measurements: torch's default of one thread per core, two generations.
+    WorkerSettings("today", torch_threads=0, pool=2),
+    WorkerSettings("shipped defaults", torch_threads=None, pool=None),
+)
+BACKGROUND_LOADS = (0, 2)
+# A load process never outlives this, even if the benchmark is killed before it can stop them.
+LOAD_MAX_S = 900
+_SPIN = (
+    "import sys, time\nend = time.monotonic() + float(sys.argv[1])\n"
+    "while time.monotonic() < end: pass"
+)
+
+
+def _worker_probe(members: int, kicks: int) -> None:
+    """Runs in a child process configured by environment like the server: the first kick (model
+    load included), then `members` clients each asking for `kicks` kicks one after another
+    through the server's worker pool. Prints the settings in force and the seconds per kick."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from kicks.workers import configured_worker, worker_executor
+
+    worker = configured_worker()
+
+    def kick(seed: int) -> float:
+        started = time.perf_counter()
+        worker_executor().submit(worker.generate, PROMPT, seed, lambda progress: None).result()
+        return time.perf_counter() - started
+
+    first = kick(0)
+
+    def member(index: int) -> list[float]:
+        return [kick(1 + index * kicks + n) for n in range(kicks)]
+
+    with ThreadPoolExecutor(members) as clients:
+        latencies = [seconds for run in clients.map(member, range(members)) for seconds in run]
+    print(
+        json.dumps(
+            {
+                "torch_threads": torch.get_num_threads(),
+                "pool": settings.KICKS_WORKER_THREADS,
+                "first": first,
+                "latencies": latencies,
+                "loadavg": os.getloadavg()[0],
+            }
+        )
+    )
+
+
+def _run_worker_probe(
+    worker: WorkerSettings, load: int, members: int, kicks: int, model: str | None
+) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"KICKS_TORCH_THREADS", "KICKS_WORKER_THREADS", "DATABASE_URL", "REDIS_URL"}
+    }
+    env |= {"DEBUG": "1", "KICKS_WORKER": "local", "KICK_MODEL_DEVICE": "cpu"}
+    if model:
+        env["KICK_MODEL"] = model
+    if worker.torch_threads is not None:
+        env["KICKS_TORCH_THREADS"] = str(worker.torch_threads)
+    if worker.pool is not None:
+        env["KICKS_WORKER_THREADS"] = str(worker.pool)
+    command = [sys.executable, __file__, "--worker-probe", "--members", str(members)]
+    command += ["--kicks", str(kicks)]
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", _SPIN, str(LOAD_MAX_S)]) for _ in range(load)
+    ]
+    try:
+        with tempfile.TemporaryDirectory() as var_dir:
+            env["VAR_DIR"] = var_dir
+            output = subprocess.run(
+                command, check=True, capture_output=True, text=True, env=env, timeout=LOAD_MAX_S
+            ).stdout
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def worker_under_load(model: str | None, rounds: int, kicks: int) -> None:
+    """Today's worker settings against the shipped defaults, calm and beside two busy
+    processes, with one and two members; every cell is run once per round, interleaved, so
+    that the machine's other work falls on all of them alike."""
+    cells = [
+        (worker, load, members)
+        for members in (1, 2)
+        for load in BACKGROUND_LOADS
+        for worker in WORKER_SETTINGS
+    ]
+    runs: dict[tuple[WorkerSettings, int, int], list[dict]] = {cell: [] for cell in cells}
+    for _ in range(rounds):
+        for cell in cells:
+            runs[cell].append(_run_worker_probe(*cell, kicks, model))
+    rows = [
+        (
+            "worker settings",
+            "background load",
+            "members at once",
+            "kicks",
+            "p50 per kick",
+            "p95 per kick",
+            "first kick (model load)",
+            "p95 / calm p50",
+            "load avg (1 min)",
+        )
+    ]
+    for worker, load, members in cells:
+        results = runs[(worker, load, members)]
+        latencies = [seconds for result in results for seconds in result["latencies"]]
+        calm = [s for r in runs[(worker, 0, 1)] for s in r["latencies"]]
+        p95 = _percentile(latencies, 0.95)
+        rows.append(
+            (
+                f"{worker.name}: {results[0]['torch_threads']} torch thread(s), "
+                f"pool {results[0]['pool']}",
+                f"{load} busy processes" if load else "none",
+                str(members),
+                str(len(latencies)),
+                _ms(statistics.median(latencies)),
+                _ms(p95),
+                _ms(statistics.median(result["first"] for result in results)),
+                f"{p95 / statistics.median(calm):.1f}x",
+                f"{statistics.mean(result['loadavg'] for result in results):.1f}",
+            )
+        )
+    _print_table(
+        "Local CPU worker under load (seconds per kick from request to WAV, queueing included; "
+        "target: p95 under load <= 3x the calm p50)",
+        rows,
+    )
+
+
 def run_device(device: torch.device, args: argparse.Namespace) -> None:
     pipeline, weights = _load(args.model, device)
     baseline = BaselinePipeline(pipeline, device)
@@ -438,13 +596,25 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, default=None, help="prepared dataset: adds Fréchet distance per steps"
     )
+    parser.add_argument("--only-load", action="store_true", help="the worker-under-load table")
+    parser.add_argument("--rounds", type=int, default=3, help="worker under load: rounds")
+    parser.add_argument("--kicks", type=int, default=4, help="kicks per member and round")
     parser.add_argument(
         "--memory-probe", choices=["bare", "ours", "baseline"], help=argparse.SUPPRESS
     )
+    parser.add_argument("--worker-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--members", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker_probe:
+        _worker_probe(args.members, args.kicks)
+        return
     torch.set_num_threads(args.threads)
     if args.memory_probe:
         _memory_probe(args.memory_probe, args.model, args.threads)
+        return
+
+    worker_under_load(args.model, args.rounds, args.kicks)
+    if args.only_load:
         return
 
     run_device(torch.device("cpu"), args)

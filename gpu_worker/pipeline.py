@@ -145,9 +145,7 @@ class KickPipeline:
             assert self._source is not None
             path_or_hub_id, cache_dir = self._source
             (on_progress or _ignore_progress)(
-                ProgressEvent(
-                    Stage.LOADING_MODEL, 0, 1, f"Loading model {path_or_hub_id or 'default'}"
-                )
+                ProgressEvent(Stage.LOADING_MODEL, 0, 1, loading_message(self._device))
             )
             folder = resolve_model_folder(path_or_hub_id, cache_dir)
             self._install(*load_model_folder(folder))
@@ -304,6 +302,11 @@ class KickPipeline:
     def vocode(self, mel: torch.Tensor) -> torch.Tensor:
         """Normalised log-mel -> raw waveform (batch, num_samples), before post-processing."""
         return self._models.vocoder(mel)
+
+
+def loading_message(device: torch.device) -> str:
+    """What the LOADING_MODEL stage tells a member: only a GPU has anything to warm up."""
+    return "Warming up the GPU" if device.type == "cuda" else "Loading the model"
 
 
 def _resolve_device(device: str | torch.device | None) -> torch.device:

@@ -66,8 +66,9 @@ class TotalCapReached(Exception):
 class DailyLimitReached(Exception):
     def __init__(self, daily_limit: int, resets_at: datetime) -> None:
         local = resets_at.astimezone(ZoneInfo(settings.KICKS_DAY_TIMEZONE))
+        # The app's standing notice at the limit uses the same words (frontend kickgen/kicks.ts).
         super().__init__(
-            f"You have used today's {daily_limit} kick generations. "
+            f"Daily limit reached: all {daily_limit} kick generations used today. "
             f"More at {format_date(local, 'g:i A')} {local.tzname()}."
         )
         self.resets_at = resets_at

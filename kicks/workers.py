@@ -81,10 +81,12 @@ class LocalWorker(KickWorker):
         steps: int | None,
         guidance: float | None,
         timeout_s: float,
+        torch_threads: int = 0,
     ) -> None:
         self._model = model
         self._cache_dir = cache_dir
         self._device = device
+        self._torch_threads = torch_threads
         self._steps = steps
         self._guidance = guidance
         self._timeout_s = timeout_s
@@ -95,8 +97,13 @@ class LocalWorker(KickWorker):
         with self._load_lock:
             if self._pipeline is None:
                 # Imported here: torch is heavy and only the process that generates needs it.
+                import torch
+
                 from gpu_worker import KickPipeline
 
+                if self._torch_threads:
+                    # Process-wide: torch's intra-op threads serve every generation at once.
+                    torch.set_num_threads(self._torch_threads)
                 self._pipeline = KickPipeline.from_pretrained(
                     self._model, device=self._device, cache_dir=self._cache_dir, lazy=True
                 )
@@ -284,6 +291,7 @@ def _build_worker() -> KickWorker:
         steps=settings.KICKS_SAMPLING_STEPS,
         guidance=settings.KICKS_GUIDANCE,
         timeout_s=settings.KICKS_WORKER_TIMEOUT_S,
+        torch_threads=settings.KICKS_TORCH_THREADS,
     )
 
 

@@ -2,7 +2,7 @@
 
 Layout under settings.STOCK_SAMPLES_DIR:
     manifest.json                  key -> file name (+ format facts), written last
-    audio/<key>.<sha256[:12]>.wav  16-bit PCM WAV, served by WhiteNoise at /static/samples/...
+    audio/<key>.<sha256[:12]>.wav  16-bit PCM WAV, served by ServeStatic at /static/samples/...
 
 A file's name carries the hash of its bytes, so a URL always means the same audio and browsers
 may cache it forever (settings mark these URLs immutable); a re-voiced sound gets a new URL.

@@ -7,7 +7,9 @@ in-memory layer (neither set); tests marked `postgres` need PostgreSQL and skip 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -84,6 +86,57 @@ def graphql(client: Client) -> GraphQL:
         return response.json()
 
     return run
+
+
+@dataclass(frozen=True)
+class AsgiResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    # Warnings raised while the server sent the response (e.g. Django's about sync iterators).
+    warnings: list[str]
+
+
+AsgiGet = Callable[[str], Awaitable[AsgiResponse]]
+
+
+@pytest.fixture
+def asgi_get() -> AsgiGet:
+    """GET a path from Django's ASGI handler, built from the current settings, as uvicorn would."""
+    from asgiref.testing import ApplicationCommunicator
+    from django.core.handlers.asgi import ASGIHandler
+
+    async def get(path: str) -> AsgiResponse:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1:8000")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            communicator = ApplicationCommunicator(ASGIHandler(), scope)
+            await communicator.send_input({"type": "http.request", "body": b""})
+            start = await communicator.receive_output(10)
+            body = b""
+            while True:
+                message = await communicator.receive_output(10)
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            await communicator.wait(10)
+        headers = {name.decode().lower(): value.decode() for name, value in start["headers"]}
+        return AsgiResponse(start["status"], headers, body, [str(w.message) for w in caught])
+
+    return get
 
 
 @pytest.fixture

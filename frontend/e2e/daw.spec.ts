@@ -2,7 +2,7 @@
  * The DAW in real Chromium against the real backend: guest view, register, log in, knobs, presets
  * saved, reloaded and deleted. Screenshots land in frontend/test-results/.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cspViolationsOf, launchChromium, openApp, screenshot } from "./harness";
 
@@ -13,6 +13,39 @@ const password = "kick-drum-1234";
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+
+interface TransportLook {
+  label: string;
+  background: string;
+  filter: string;
+  /** The outline's width and style ("none" without one). */
+  outline: string;
+  /** WCAG contrast ratio of the label against the button's background. */
+  contrast: number;
+}
+
+/** A transport button's computed colours, as drawn at this moment. */
+function transportLook(button: Locator): Promise<TransportLook> {
+  return button.evaluate((element) => {
+    const style = getComputedStyle(element);
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const luminance = (color: string) => {
+      const [r, g, b] = rgb(color).map((channel) => {
+        const c = channel / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const [light, dark] = [luminance(style.color), luminance(style.backgroundColor)].sort((a, b) => b - a);
+    return {
+      label: element.textContent ?? "",
+      background: style.backgroundColor,
+      filter: style.filter,
+      outline: style.outlineStyle === "none" ? "none" : `${style.outlineWidth} ${style.outlineStyle}`,
+      contrast: (light! + 0.05) / (dark! + 0.05),
+    };
+  });
+}
 
 async function knobValue(name: string): Promise<number> {
   return Number(await page.getByRole("slider", { name }).getAttribute("aria-valuenow"));
@@ -102,6 +135,56 @@ describe("guest", () => {
     await page.locator(".cue-button.is-active").waitFor({ state: "detached" });
   });
 
+  it("keeps the transport labels readable in every state: idle, hovered, active, active and hovered, focused", async () => {
+    const play = page.locator(".play-button");
+    const cue = page.locator(".cue-button");
+    const away = async () => page.mouse.move(5, 700);
+    const hover = async (button: typeof play) => {
+      const box = (await button.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    };
+    const check = (name: string, button: typeof play, expected: Partial<TransportLook>) =>
+      expect
+        .poll(() => transportLook(button), { timeout: 2_000, message: name })
+        .toMatchObject(expected)
+        .then(async () => {
+          expect((await transportLook(button)).contrast, `${name}: label contrast`).toBeGreaterThanOrEqual(4.5);
+          await screenshot(page, `transport-${name}`);
+        });
+    const panel = "rgb(28, 31, 40)";
+    const hovered = "rgb(35, 39, 51)";
+    const green = "rgb(78, 226, 154)";
+    const amber = "rgb(255, 181, 71)";
+
+    await away();
+    await check("play-idle", play, { background: panel, label: "▶ PLAY" });
+    await hover(play);
+    await check("play-idle-hover", play, { background: hovered });
+    await play.click(); // the pointer stays on it: what a producer sees right after pressing Play
+    await check("play-active-hover", play, { background: green, label: "■ STOP", filter: "brightness(1.1)" });
+    await away();
+    await check("play-active", play, { background: green, filter: "none" });
+    await play.focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Shift+Tab"); // keyboard focus, so :focus-visible applies
+    await check("play-active-focus", play, { background: green, outline: "2px solid" });
+    await page.keyboard.press("Space");
+    await check("play-idle-focus", play, { background: panel, label: "▶ PLAY", outline: "2px solid" });
+
+    await hover(cue);
+    await check("cue-idle-hover", cue, { background: hovered });
+    await page.mouse.down(); // held under the mouse: it plays, amber
+    await check("cue-held-hover", cue, { background: amber, label: "CUE" });
+    await page.mouse.up();
+    await check("cue-released-hover", cue, { background: hovered });
+    await away();
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.down("c");
+    await check("cue-held-key", cue, { background: amber });
+    await page.keyboard.up("c");
+    await check("cue-idle", cue, { background: panel });
+  });
+
   it("lists the hotkeys in a help tooltip", async () => {
     await page.getByRole("button", { name: "Keyboard shortcuts" }).hover();
     const tooltip = page.getByRole("tooltip");
@@ -128,6 +211,9 @@ describe("guest", () => {
     await slowPage.goto(baseUrl);
     const overlay = slowPage.getByTestId("loading-overlay");
     await overlay.getByText("Loading the sample library").waitFor();
+    // A guest has no AI kicks to wait for.
+    const steps = (await overlay.getByRole("listitem").allTextContents()).map((step) => step.replace(/^✓/u, ""));
+    expect(steps).toEqual(["Loading the presets", "Loading the sample library", "Starting the audio engine"]);
     await screenshot(slowPage, "loading-overlay");
     release();
     await overlay.waitFor({ state: "detached", timeout: 60_000 });

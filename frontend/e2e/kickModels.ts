@@ -50,7 +50,8 @@ export async function testKickModel(kind: TestModelKind): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const building = mkdtempSync(join(CACHE_DIR, `${kind}-building-`));
   try {
-    await run(join(REPO, ".venv", "bin", "python"), [BUILDER, kind, building], { cwd: REPO });
+    // The project runs from its checkout (nothing installs it): the script imports gpu_worker from there.
+    await run(join(REPO, ".venv", "bin", "python"), [BUILDER, kind, building], { cwd: REPO, env: { ...process.env, PYTHONPATH: REPO } });
     renameSync(building, folder);
   } catch (error) {
     if (!existsSync(join(folder, "config.json"))) throw error;

@@ -8,6 +8,7 @@ export const GENERATING_TEST = { timeout: 300_000 };
 
 export interface ProgressSample {
   stage: string;
+  label: string;
   percent: number;
   note: string | null;
 }
@@ -39,7 +40,7 @@ export async function logIn(page: Page, username: string, password = "kick-drum-
 }
 
 export const generateButton = (page: Page) => page.getByRole("button", { name: "Generate an AI Kick" });
-export const generateKickButton = (page: Page) => page.getByRole("button", { name: "Generate a kick" });
+export const generateKickButton = (page: Page) => page.getByRole("button", { name: "Generate kick" });
 export const heading = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
 
 export async function enterKickGen(page: Page): Promise<void> {
@@ -80,15 +81,16 @@ export async function samplerKick(page: Page): Promise<{ key: string | null; sec
 /** Records every state the progress bar passes through, from now on, into window.__kickProgress. */
 async function recordProgress(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const seen: { stage: string; percent: number; note: string | null }[] = [];
+    const seen: { stage: string; label: string; percent: number; note: string | null }[] = [];
     (window as unknown as { __kickProgress: typeof seen }).__kickProgress = seen;
     const record = () => {
       const bar = document.querySelector('[role="progressbar"][aria-label="Kick generation"]');
       if (!bar) return;
       const note = document.querySelector(".kickgen-progress__note")?.textContent ?? null;
-      const sample = { stage: bar.getAttribute("data-stage") ?? "", percent: Number(bar.getAttribute("aria-valuenow")), note };
+      const label = (bar.getAttribute("aria-valuetext") ?? "").replace(/, \d+%$/, "");
+      const sample = { stage: bar.getAttribute("data-stage") ?? "", label, percent: Number(bar.getAttribute("aria-valuenow")), note };
       const last = seen.at(-1);
-      if (!last || last.stage !== sample.stage || last.percent !== sample.percent || last.note !== sample.note) seen.push(sample);
+      if (!last || last.stage !== sample.stage || last.label !== sample.label || last.percent !== sample.percent || last.note !== sample.note) seen.push(sample);
     };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-stage", "aria-valuenow"] });
   });
@@ -98,7 +100,7 @@ async function recordedProgress(page: Page): Promise<ProgressSample[]> {
   return page.evaluate(() => (window as unknown as { __kickProgress: ProgressSample[] }).__kickProgress);
 }
 
-/** Presses 🎨 and waits until the new kick is listed and the progress bar is gone. */
+/** Presses 🎨 Generate kick and waits until the new kick is listed and the progress bar is gone. */
 export async function generateKick(page: Page, onRunning?: () => Promise<void>): Promise<GeneratedKick> {
   const before = new Set((await aiKickOptions(page)).map((option) => option.value));
   await recordProgress(page);

@@ -23,9 +23,11 @@ import { LogoutMutation, StartupQuery } from "./graphql/operations";
 import { useEngine } from "./hooks/useEngine";
 import { useHotkeys, type Hotkey } from "./hooks/useHotkeys";
 import { loadAllPresets, usePresets } from "./hooks/usePresets";
+import { BackgroundGeneration } from "./kickgen/BackgroundGeneration";
 import { cycleKick, kickIdOfKey, successorOf, type AiKick } from "./kickgen/kicks";
 import { KickGenBar } from "./kickgen/KickGenBar";
 import { BackToDawButton, GenerateAiKickButton } from "./kickgen/ModeButtons";
+import { QuotaStatus, StatusRow } from "./kickgen/StatusRow";
 import { useAiKicks } from "./kickgen/useAiKicks";
 import { useKickGeneration } from "./kickgen/useKickGeneration";
 import { dawReducer, initialDawState, type SampleSlot } from "./state/daw";
@@ -67,6 +69,8 @@ export function App() {
   const { addGenerated } = aiKicks;
   const aiKickId = kickIdOfKey(state.settings.kickKey);
   const loadAiKick = useCallback((kick: AiKick | null) => dispatch({ type: "setSample", slot: "kickKey", key: kick ? aiKickKey(kick.id) : null }), []);
+  // A kick that landed while the producer was back in the DAW: announced there, selected on return.
+  const [landedId, setLandedId] = useState<string | null>(null);
   const onKickGenerated = useCallback(
     async (kick: AiKick) => {
       try {
@@ -74,15 +78,19 @@ export function App() {
       } finally {
         // Into the sampler if the producer is still in Kick Gen mode; otherwise it waits in the Selectah.
         if (modeRef.current === "kickGen") loadAiKick(kick);
+        else setLandedId(kick.id);
       }
     },
     [addGenerated, loadAiKick],
   );
   const generation = useKickGeneration({ quota: aiKicks.quota, updateQuota: aiKicks.updateQuota, onGenerated: onKickGenerated });
   const aiKickOptions = useMemo(() => aiKicks.kicks.map((kick) => ({ key: aiKickKey(kick.id), name: kick.name })), [aiKicks.kicks]);
-  // Entering keeps every setting but the kick: the first AI kick alphabetically, or an empty sampler.
+  const landedKick = aiKicks.kicks.find((kick) => kick.id === landedId) ?? null;
+  // Entering keeps every setting but the kick: the one that landed while away, else the first AI
+  // kick alphabetically, or an empty sampler.
   const enterKickGen = () => {
-    loadAiKick(aiKicks.kicks[0] ?? null);
+    loadAiKick(landedKick ?? aiKicks.kicks[0] ?? null);
+    setLandedId(null);
     dispatch({ type: "setMode", mode: "kickGen" });
   };
   // Leaving keeps everything, the AI kick in the sampler included (the Selectah then shows it).
@@ -174,8 +182,8 @@ export function App() {
     { label: "Loading the presets", done: presetsReady },
     { label: "Loading the sample library", done: samplesReady },
     { label: "Starting the audio engine", done: transport.engine !== null },
-    // Only at start-up: a later login loads the kicks behind the open DAW.
-    { label: "Loading your AI kicks", done: sessionUser !== undefined || aiKicks.ready },
+    // Only for a member logged in at start-up: a later login loads the kicks behind the open DAW.
+    ...(startup.data?.me ? [{ label: "Loading your AI kicks", done: sessionUser !== undefined || aiKicks.ready }] : []),
   ];
   const fatal = startup.error?.message ?? transport.error;
   const ready = loadingSteps.every((step) => step.done);
@@ -227,6 +235,12 @@ export function App() {
             }}
           />
         )}
+        {/* AI Kick Gen mode has this row inside its bar: a member's transport stays put across modes. */}
+        {user && state.mode === "daw" && (
+          <StatusRow>
+            <QuotaStatus quota={aiKicks.quota} />
+          </StatusRow>
+        )}
         <ControlStrip
           engine={transport.engine}
           playing={transport.playing}
@@ -241,6 +255,7 @@ export function App() {
           <Strip
             title="Kick"
             accent="kick"
+            badge={state.mode === "daw" && user ? <BackgroundGeneration generation={generation.state} landed={landedKick} onOpen={enterKickGen} /> : null}
             selector={
               state.mode === "kickGen" ? (
                 <BackToDawButton onClick={leaveKickGen} />
@@ -297,6 +312,7 @@ export function App() {
         onLogout={async () => {
           await logout({});
           setUser(null);
+          setLandedId(null);
           dispatch({ type: "setMode", mode: "daw" });
           if (aiKickId !== null) dispatch({ type: "setSample", slot: "kickKey", key: stockKicks[0]?.key ?? null });
           await refreshPresets();

@@ -121,6 +121,7 @@ def test_lazy_pipeline_reports_loading_once(saved_model: Path) -> None:
     events: list[ProgressEvent] = []
     pipeline.generate(seed=0, steps=2, on_progress=events.append)
     assert events[0].stage is Stage.LOADING_MODEL and events[0].fraction == 0.0
+    assert events[0].message == "Loading the model"  # on the CPU: no GPU to warm up
     assert [event.stage for event in events[1:3]] == [Stage.SAMPLING, Stage.SAMPLING]
     events.clear()
     pipeline.generate(seed=0, steps=2, on_progress=events.append)

@@ -7,6 +7,8 @@ import pytest
 from django.db import DatabaseError
 from django.test import Client
 
+from backend.views import GRAPHIQL_ENTRY
+
 ME = "{ me { username } }"
 
 
@@ -170,15 +172,42 @@ def test_introspection_follows_its_setting(graphql, settings):
     assert body["errors"][0]["message"].startswith("GraphQL introspection has been disabled")
 
 
+@pytest.fixture
+def built_graphiql(tmp_path, settings):
+    """A frontend build whose manifest names the explorer's (hashed) script and styles."""
+    settings.FRONTEND_DIST = tmp_path
+    (tmp_path / ".vite").mkdir()
+    entry = {"file": "assets/graphiql-Ab12.js", "css": ["assets/graphiql-Cd34.css"]}
+    (tmp_path / ".vite" / "manifest.json").write_text(json.dumps({GRAPHIQL_ENTRY: entry}))
+    return tmp_path
+
+
 @pytest.mark.django_db
-def test_graphiql_follows_its_setting(client, settings):
+def test_graphiql_follows_its_setting(client, settings, built_graphiql):
     settings.GRAPHQL_IDE = True
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
-    assert b"graphiql" in response.content.lower()
+    page = response.content.decode()
+    # Our bundle, same origin, no inline script (a Content-Security-Policy may forbid both).
+    assert '<script type="module" src="/assets/graphiql-Ab12.js"></script>' in page
+    assert '<link rel="stylesheet" href="/assets/graphiql-Cd34.css">' in page
+    assert page.count("<script") == 1 and "//" not in page
+    # Its first POST needs the token, as the app's does.
+    assert response.cookies["csrftoken"].value
 
     settings.GRAPHQL_IDE = False
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
     assert response.status_code == 404
     # The API itself is unaffected.
     assert client.get("/graphql/", {"query": "{ me { id } }"}).json() == {"data": {"me": None}}
+
+
+@pytest.mark.django_db
+def test_graphiql_without_a_build_says_how_to_get_one(client, settings, tmp_path):
+    settings.GRAPHQL_IDE = True
+    settings.FRONTEND_DIST = tmp_path
+
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 503
+    assert b"make run" in response.content

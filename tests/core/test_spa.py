@@ -18,10 +18,18 @@ def test_the_app_is_served_for_client_side_routes(client, dist, path):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert b"".join(response.streaming_content).decode() == INDEX
+    assert response.content.decode() == INDEX
     # The app's first GraphQL POST needs the token; a new deploy must be picked up at once.
     assert response.cookies["csrftoken"].value
     assert "no-cache" in response["Cache-Control"]
+
+
+async def test_the_app_is_sent_whole_under_asgi(asgi_get, dist):
+    response = await asgi_get("/library")
+
+    assert response.status == 200
+    assert response.body.decode() == INDEX
+    assert response.warnings == []  # no file stream through a sync iterator
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,10 @@ def test_the_daily_limit_message_names_the_eastern_reset_time(settings):
     winter = services.DailyLimitReached(10, datetime(2026, 1, 15, 5, 0, tzinfo=UTC))
     summer = services.DailyLimitReached(10, datetime(2026, 7, 15, 4, 0, tzinfo=UTC))
 
-    assert str(winter).endswith("More at 12:00 AM EST.")
+    # Word for word the app's standing notice at the limit (frontend/src/kickgen/kicks.ts).
+    assert str(winter) == (
+        "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST."
+    )
     assert str(summer).endswith("More at 12:00 AM EDT.")
 
 

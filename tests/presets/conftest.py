@@ -146,7 +146,7 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def served_library(settings: Any, sample_library: Path) -> Path:
-    """Point the app (the samples query and WhiteNoise) at the library built for this session."""
+    """Point the app (the samples query and ServeStatic) at the library built for this session."""
     settings.STOCK_SAMPLES_DIR = sample_library
     settings.STATICFILES_DIRS = [("samples", sample_library / "audio")]
     return sample_library

@@ -135,16 +135,19 @@ def test_a_missing_library_is_reported(tmp_path, settings) -> None:
         built_samples()
 
 
-@pytest.mark.django_db
-def test_files_are_served_as_cacheable_wav(client, served_library) -> None:
+async def test_files_are_served_as_cacheable_wav_without_sync_streaming(
+    asgi_get, served_library
+) -> None:
     url = f"/static/samples/{built_samples(served_library)['ir-warehouse'].file_name}"
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "audio/wav"
-    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
-    body = b"".join(response.streaming_content)
-    assert body == audio_path(served_library, "ir-warehouse").read_bytes()
-    assert client.get("/static/samples/ir-warehouse.000000000000.wav").status_code == 404
+    response = await asgi_get(url)
+    assert response.status == 200
+    assert response.headers["content-type"] == "audio/wav"
+    assert response.headers["cache-control"] == "max-age=315360000, public, immutable"
+    assert response.body == audio_path(served_library, "ir-warehouse").read_bytes()
+    # Streamed through an async iterator: Django warns on every file served from a sync one.
+    assert response.warnings == []
+    missing = await asgi_get("/static/samples/ir-warehouse.000000000000.wav")
+    assert missing.status == 404
 
 
 def test_the_system_check_warns_while_the_library_is_missing(tmp_path, settings) -> None:

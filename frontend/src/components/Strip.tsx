@@ -5,14 +5,17 @@ export interface StripProps {
   title: string;
   accent: "kick" | "noise" | "reverb" | "master";
   selector?: ReactNode;
+  /** Beside the title, e.g. the kick strip's background generation pill. */
+  badge?: ReactNode;
   children: ReactNode;
 }
 
-export function Strip({ title, accent, selector, children }: StripProps) {
+export function Strip({ title, accent, selector, badge, children }: StripProps) {
   return (
     <section className={`strip strip--${accent}`} aria-label={title}>
       <header className="strip__header">
         <h2 className="strip__title">{title}</h2>
+        {badge}
       </header>
       {selector && <div className="strip__selector">{selector}</div>}
       <div className="strip__knobs">{children}</div>

@@ -30,7 +30,8 @@ function ensureCsrfCookie(): Promise<void> {
   return csrfReady;
 }
 
-async function csrfFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+/** fetch with the session cookie and, for anything but GET, Django's CSRF token in X-CSRFToken. */
+export async function csrfFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   if ((init.method ?? "GET").toUpperCase() !== "GET") await ensureCsrfCookie();
   const headers = new Headers(init.headers);
   const token = readCookie("csrftoken");
@@ -38,7 +39,7 @@ async function csrfFetch(input: RequestInfo | URL, init: RequestInit = {}): Prom
   return fetch(input, { ...init, headers, credentials: "same-origin" });
 }
 
-function websocketUrl(): string {
+export function websocketUrl(): string {
   const url = new URL(GRAPHQL_PATH, window.location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();

@@ -1,15 +1,10 @@
-/** "Generating kick..." with the live stage, percentage and, while the model loads, the warm-up note. */
+/** "Generating kick..." with the live stage, a bar and percentage on one line of the status row; while the model loads, the first-kick note. */
 import type { ProgressView } from "./kicks";
 
 export function GenerationProgress({ progress }: { progress: ProgressView }) {
   return (
     <div className="kickgen-progress" data-testid="generation-progress">
-      <div className="kickgen-progress__head">
-        <strong>Generating kick...</strong>
-        <span className="kickgen-progress__stage" aria-live="polite">
-          {progress.label} · {progress.percent}%
-        </span>
-      </div>
+      <strong className="kickgen-progress__title">Generating kick...</strong>
       <div
         className="kickgen-progress__track"
         role="progressbar"
@@ -22,7 +17,10 @@ export function GenerationProgress({ progress }: { progress: ProgressView }) {
       >
         <div className="kickgen-progress__fill" style={{ width: `${progress.percent}%` }} />
       </div>
-      {progress.note && <p className="kickgen-progress__note">{progress.note}</p>}
+      <span className="kickgen-progress__stage" aria-live="polite">
+        {progress.label} · {progress.percent}%
+      </span>
+      {progress.note && <span className="kickgen-progress__note">{progress.note}</span>}
     </div>
   );
 }

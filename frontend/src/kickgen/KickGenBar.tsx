@@ -1,13 +1,14 @@
 /**
  * AI Kick Gen mode's bar, in the presets bar's place and look: the member's AI kicks (previous/next
- * with wrap-around, a dropdown), 🎨 generate with live progress, download and delete; below it the
- * generation status and today's quota.
+ * with wrap-around, a dropdown), 🎨 Generate kick with live progress, ⤓ Download and Delete; below
+ * it the status row (the DAW mode's, same place and height): generation status or today's quota.
  */
 import { useState } from "react";
 import { DeleteKickDialog } from "./DeleteKickDialog";
 import { downloadKick } from "./download";
 import { GenerationProgress } from "./GenerationProgress";
-import { quotaNotice, quotaSummary, type AiKick, type GenerationState, type KickQuota } from "./kicks";
+import { type AiKick, type GenerationState, type KickQuota } from "./kicks";
+import { QuotaStatus, StatusRow } from "./StatusRow";
 import type { AffectedPreset, DeleteKickOutcome } from "./useAiKicks";
 import "./kickgen.css";
 
@@ -37,7 +38,6 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
   const [problem, setProblem] = useState<string | null>(null);
   const selected = kicks.find((kick) => kick.id === selectedId) ?? null;
   const generating = generation.status === "running" || generation.status === "loading";
-  const notice = quota ? quotaNotice(quota) : null;
 
   const requestDelete = async (kick: AiKick) => {
     setBusy(true);
@@ -99,42 +99,33 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
         <button type="button" className="icon-button" aria-label="Next AI kick" title="Next AI kick (→)" onClick={() => onStep(1)} disabled={kicks.length === 0}>
           ▶
         </button>
-        <button
-          type="button"
-          className="button button--primary kickgen-bar__generate"
-          aria-label="Generate a kick"
-          title="Generate a new kick"
-          aria-busy={generating}
-          disabled={generating}
-          onClick={onGenerate}
-        >
-          <span aria-hidden="true">🎨</span>
+        <button type="button" className="button button--primary kickgen-bar__generate" title="Generate a new kick" aria-busy={generating} disabled={generating} onClick={onGenerate}>
+          <span className="button__icon" aria-hidden="true">
+            🎨
+          </span>
+          Generate kick
         </button>
-        <button type="button" className="icon-button" aria-label="Download kick" title="Download this kick as WAV" disabled={!selected} onClick={() => selected && void download(selected)}>
-          ⤓
+        <button type="button" className="button" title="Download this kick as WAV" disabled={!selected} onClick={() => selected && void download(selected)}>
+          <span className="button__icon" aria-hidden="true">
+            ⤓
+          </span>
+          Download
         </button>
         <button type="button" className="button button--ghost" disabled={!selected || busy || generating} onClick={() => selected && void requestDelete(selected)}>
           Delete
         </button>
       </nav>
-      {/* One status line of constant height, so that the strips below never jump. */}
-      <div className="kickgen-status">
+      <StatusRow>
         {generation.status !== "idle" ? (
           <GenerationStatus generation={generation} onRetry={onGenerate} onDismiss={onDismiss} />
         ) : problem && !pending ? (
           <p className="notice notice--error" role="alert">
             {problem}
           </p>
-        ) : notice ? (
-          <p className={`notice ${notice.kind === "exhausted" ? "notice--error" : "notice--warning"}`} role="status" data-testid="quota-notice">
-            {notice.text}
-          </p>
-        ) : quota ? (
-          <p className="notice kickgen-status__info" data-testid="quota-summary">
-            {quotaSummary(quota)}
-          </p>
-        ) : null}
-      </div>
+        ) : (
+          <QuotaStatus quota={quota} />
+        )}
+      </StatusRow>
       {pending && (
         <DeleteKickDialog
           kickName={pending.kick.name}
@@ -167,25 +158,25 @@ function GenerationStatus({ generation, onRetry, onDismiss }: GenerationStatusPr
       return <GenerationProgress progress={generation.progress} />;
     case "refused":
       return (
-        <p className="notice notice--warning kickgen-status__message" role="alert" data-testid="generation-refused">
+        <p className="notice notice--warning status-row__message" role="alert" data-testid="generation-refused">
           <span>{generation.message}</span>
-          <button type="button" className="kickgen-status__dismiss" aria-label="Dismiss" onClick={onDismiss}>
+          <button type="button" className="status-row__dismiss" aria-label="Dismiss" onClick={onDismiss}>
             ×
           </button>
         </p>
       );
     case "failed":
       return (
-        <p className="notice notice--error kickgen-status__message" role="alert" data-testid="generation-failed">
+        <p className="notice notice--error status-row__message" role="alert" data-testid="generation-failed">
           <span>
             {generation.message} {generation.retryable ? "Nothing was used from today's generations." : ""}
           </span>
           {generation.retryable ? (
-            <button type="button" className="button kickgen-status__retry" onClick={onRetry}>
+            <button type="button" className="button status-row__retry" onClick={onRetry}>
               Try again
             </button>
           ) : (
-            <button type="button" className="kickgen-status__dismiss" aria-label="Dismiss" onClick={onDismiss}>
+            <button type="button" className="status-row__dismiss" aria-label="Dismiss" onClick={onDismiss}>
               ×
             </button>
           )}

@@ -5,6 +5,7 @@ import {
   cycleKick,
   downloadFileName,
   easternTimeLabel,
+  FIRST_KICK_NOTE,
   generationOutcome,
   NETWORK_PROBLEM,
   newRequestId,
@@ -15,7 +16,6 @@ import {
   quotaSummary,
   sortKicks,
   successorOf,
-  WARMING_UP_NOTE,
   type AiKick,
   type KickQuota,
 } from "./kicks";
@@ -124,13 +124,21 @@ describe("the total cap", () => {
 });
 
 describe("progressView", () => {
-  it("maps stages to labels, percentages and the warm-up note", () => {
+  it("maps stages to labels, percentages and the first-kick note", () => {
     const loading = progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02 });
-    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: WARMING_UP_NOTE });
+    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: FIRST_KICK_NOTE });
     const sampling = progressView({ stage: "SAMPLING", step: 25, totalSteps: 50, fraction: 0.475 }, loading);
     expect(sampling).toMatchObject({ stage: "SAMPLING", label: "Sampling 25/50", percent: 48, note: null });
     expect(progressView({ stage: "UPLOADING", step: 0, totalSteps: 0, fraction: 0.96 }, sampling).percent).toBe(96);
     expect(progressView({ stage: "DONE", step: 0, totalSteps: 0, fraction: 1 }).percent).toBe(100);
+  });
+
+  it("says what loading means on the worker's device, in the worker's words", () => {
+    const gpu = progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02, message: "Warming up the GPU" });
+    expect(gpu).toMatchObject({ label: "Warming up the GPU", note: FIRST_KICK_NOTE });
+    expect(progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02, message: "Loading the model" }).label).toBe("Loading the model");
+    // Other stages keep the app's own labels, whatever the worker says.
+    expect(progressView({ stage: "SAMPLING", step: 3, totalSteps: 25, fraction: 0.2, message: "Denoising step 3/25" }).label).toBe("Sampling 3/25");
   });
 
   it("never moves the bar backwards and stays within 0–100", () => {
@@ -161,7 +169,7 @@ describe("generationOutcome", () => {
   it("refuses with the server's words at the cap and the daily limit", () => {
     const cap = generationOutcome({ __typename: "TotalCapReached", message: "Delete kicks to generate more (30/30)", totalCap: 30 }, running);
     expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30 }, kick: null });
-    const daily = generationOutcome({ __typename: "DailyLimitReached", message: "You have used today's 10 kick generations.", resetsAt: "2026-11-26T05:00:00+00:00" }, running);
+    const daily = generationOutcome({ __typename: "DailyLimitReached", message: "Daily limit reached: all 10 kick generations used today.", resetsAt: "2026-11-26T05:00:00+00:00" }, running);
     expect(daily.state.status).toBe("refused");
     expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00" });
   });

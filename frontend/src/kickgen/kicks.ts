@@ -69,6 +69,7 @@ export interface QuotaNotice {
 export function quotaNotice(quota: KickQuota): QuotaNotice | null {
   const { remainingGensToday: left, dailyLimit, resetsAt } = quota;
   if (left <= 0) {
+    // Word for word the server's DailyLimitReached message, which a click at the limit shows.
     return {
       kind: "exhausted",
       text: `Daily limit reached: all ${dailyLimit} kick generations used today. More at ${easternTimeLabel(resetsAt)}.`,
@@ -105,13 +106,15 @@ const STAGE_LABELS: Record<GenerationStage, string> = {
   FAILED: "Failed",
 };
 
-export const WARMING_UP_NOTE = "Warming up the GPU: the first kick takes a little longer.";
+export const FIRST_KICK_NOTE = "The first kick after a restart takes a little longer.";
 
 export interface ProgressEventLike {
   stage: GenerationStage;
   step: number;
   totalSteps: number;
   fraction: number;
+  /** The server's words for the stage: the worker's own while the model loads (CPU or GPU). */
+  message?: string;
 }
 
 export interface ProgressView {
@@ -128,12 +131,10 @@ export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LAB
 export function progressView(event: ProgressEventLike, previous: ProgressView = QUEUED_PROGRESS): ProgressView {
   const percent = Math.max(previous.percent, Math.min(100, Math.round(event.fraction * 100)));
   const steps = event.stage === "SAMPLING" && event.totalSteps > 0 ? ` ${event.step}/${event.totalSteps}` : "";
-  return {
-    stage: event.stage,
-    label: `${STAGE_LABELS[event.stage]}${steps}`,
-    percent,
-    note: event.stage === "LOADING_MODEL" ? WARMING_UP_NOTE : null,
-  };
+  const loading = event.stage === "LOADING_MODEL";
+  // Only the worker knows what loading means on its device ("Warming up the GPU" or not).
+  const label = loading && event.message ? event.message : `${STAGE_LABELS[event.stage]}${steps}`;
+  return { stage: event.stage, label, percent, note: loading ? FIRST_KICK_NOTE : null };
 }
 
 /** A file name for the downloaded WAV: "AI: Bärbel" → "AI Bärbel.wav". */
