@@ -112,9 +112,7 @@ def test_guest_requests_never_fail_on_the_server(case: Any, guest: asgi.ASGIClie
 
 @SCHEMA.parametrize()
 @FUZZ
-def test_member_requests_never_fail_on_the_server(
-    case: Any, logged_in: asgi.ASGIClient
-) -> None:
+def test_member_requests_never_fail_on_the_server(case: Any, logged_in: asgi.ASGIClient) -> None:
     if case.operation.label in SESSION_CHANGING:
         pytest.skip("changes the session the run is logged in with")
     assert_no_server_error(case.call(base_url=f"{BASE_URL}/graphql/", session=logged_in))

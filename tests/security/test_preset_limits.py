@@ -43,7 +43,11 @@ def fill(member, make_preset, count: int) -> None:  # noqa: F811
 
 
 def test_the_cap_refuses_a_new_preset_with_a_typed_error(
-    graphql, member_client, member, make_preset, settings  # noqa: F811
+    graphql,
+    member_client,
+    member,
+    make_preset,
+    settings,  # noqa: F811
 ):
     settings.PRESETS_PER_MEMBER_CAP = 3
     fill(member, make_preset, 2)
@@ -64,7 +68,11 @@ def test_the_cap_refuses_a_new_preset_with_a_typed_error(
 
 
 def test_at_the_cap_presets_can_still_be_updated(
-    graphql, member_client, member, make_preset, settings  # noqa: F811
+    graphql,
+    member_client,
+    member,
+    make_preset,
+    settings,  # noqa: F811
 ):
     settings.PRESETS_PER_MEMBER_CAP = 1
     preset = make_preset(member, name="Only")
@@ -89,9 +97,7 @@ def test_two_creates_racing_for_the_last_place_save_one(member, make_preset, set
     def save(index: int) -> None:
         try:
             barrier.wait()
-            values = services.PresetValues(
-                **{**_values(), "name": f"Racer {index}"}
-            )
+            values = services.PresetValues(**{**_values(), "name": f"Racer {index}"})
             outcomes[index] = services.create_preset(member, values)
         except Exception as error:  # noqa: BLE001 (the test inspects both outcomes)
             outcomes[index] = error
@@ -120,11 +126,14 @@ def _values() -> dict:
 
 
 def test_saves_are_throttled_per_member_aliases_included(
-    graphql, member_client, settings, ratelimit_clock  # noqa: F811
+    graphql,
+    member_client,
+    settings,
+    ratelimit_clock,  # noqa: F811
 ):
     settings.PRESETS_WRITE_THROTTLE = "5/min"
     aliases = " ".join(
-        f'p{n}: createPreset(input: $input{n}) {{ __typename ... on Throttled {{ message }} }}'
+        f"p{n}: createPreset(input: $input{n}) {{ __typename ... on Throttled {{ message }} }}"
         for n in range(6)
     )
     declarations = ", ".join(f"$input{n}: PresetInput!" for n in range(6))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pytest
 from django.test import Client
 
+from backend.views import GRAPHIQL_ENTRY
 from tests.core.test_settings import REPO
 
 UNKNOWN_FIELD = """
@@ -30,8 +32,13 @@ def test_suggestions_are_given_in_development_only(tmp_path, debug, message):
     env = {"PATH": "/usr/bin:/bin", "DEBUG": debug, "SECRET_KEY": "s" * 50}
     env["VAR_DIR"] = str(tmp_path)
     process = subprocess.run(
-        [sys.executable, "-c", UNKNOWN_FIELD], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=120, check=True,
+        [sys.executable, "-c", UNKNOWN_FIELD],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
     assert process.stdout.strip().splitlines()[-1] == message
@@ -63,10 +70,23 @@ def test_every_page_carries_the_content_security_policy(path):
 
 
 @pytest.mark.django_db
-def test_graphiql_is_exempt_as_it_runs_scripts_from_a_cdn(client, settings):
+def test_graphiql_runs_only_this_origins_scripts_with_inline_styles_for_its_editor(
+    client, settings, tmp_path
+):
     settings.GRAPHQL_IDE = True
+    settings.FRONTEND_DIST = tmp_path
+    (tmp_path / ".vite").mkdir()
+    (tmp_path / ".vite" / "manifest.json").write_text(
+        json.dumps({GRAPHIQL_ENTRY: {"file": "assets/graphiql-1234.js", "css": []}})
+    )
 
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
 
     assert response.status_code == 200
-    assert "Content-Security-Policy" not in response
+    assert b'<script type="module" src="/assets/graphiql-1234.js">' in response.content
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self' 'unsafe-inline'"

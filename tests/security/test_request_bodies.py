@@ -57,7 +57,10 @@ def test_a_malformed_body_answers_400(body):
     ("body", "message"),
     [
         ({"query": 42}, "The GraphQL operation's `query` must be a string or null, if provided."),
-        ({"query": "{ me { id } }", "variables": [1]}, "The GraphQL operation's `variables` must be an object or null, if provided."),  # noqa: E501
+        (
+            {"query": "{ me { id } }", "variables": [1]},
+            "The GraphQL operation's `variables` must be an object or null, if provided.",
+        ),  # noqa: E501
         ({"variables": {}}, "No GraphQL query found in the request"),
         ([{"query": "{ me { id } }"}], "Batching is not enabled"),
         ({"query": "{ me { id } }", "operationName": 42}, 'Unknown operation named "42".'),

@@ -22,7 +22,7 @@ mutation Generate($prompt: String!, $requestId: ID) {
   generateKick(prompt: $prompt, requestId: $requestId) { __typename }
 }
 """
-LOGIN = "mutation L($u: String!) { login(username: $u, password: \"x\") { __typename } }"
+LOGIN = 'mutation L($u: String!) { login(username: $u, password: "x") { __typename } }'
 
 
 def refused_fields(body: dict) -> list[str]:
@@ -55,9 +55,9 @@ def post(client: Client, query: str, variables: dict | None = None) -> dict:
 @pytest.mark.parametrize("text", BAD_TEXTS)
 def test_the_prompt_and_request_id_are_refused_and_nothing_is_generated(member_client, text):
     assert refused_fields(post(member_client, GENERATE, {"prompt": text})) == ["prompt"]
-    assert refused_fields(
-        post(member_client, GENERATE, {"prompt": "hit", "requestId": text})
-    ) == ["requestId"]
+    assert refused_fields(post(member_client, GENERATE, {"prompt": "hit", "requestId": text})) == [
+        "requestId"
+    ]
     assert not KickGeneration.objects.exists()
 
 
