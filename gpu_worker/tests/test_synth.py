@@ -70,9 +70,10 @@ def test_hit_house_is_a_common_grounded_combination() -> None:
     rng = np.random.default_rng(0)
     house = [sample_params("house", rng) for _ in range(200)]
     hits = [p for p in house if "hit" in keywords_for(p)]
-    # About one house kick in three (fewer than before the decays were fitted to recorded kicks,
-    # many of which are shorter than a hit): still hundreds in a 4,000-kick corpus.
-    assert len(hits) > 60
+    # About one house kick in four (fewer than before the decays were fitted to recorded kicks,
+    # many of which are shorter than a hit, and soft house kicks became common): still well over
+    # a hundred in a 4,000-kick corpus.
+    assert len(hits) > 50
     for params in hits[:5]:
         measured = describe(render_kick(params))
         assert 40 <= measured.tail_fundamental_hz <= 70
