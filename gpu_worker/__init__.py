@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "kick-gen-v2"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "kick-gen-v3"
 
 # Imported after DEFAULT_MODEL_PATH, which gpu_worker.weights reads.
 from gpu_worker.pipeline import KickPipeline, KickResult, ProgressEvent, Stage  # noqa: E402

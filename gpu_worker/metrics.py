@@ -38,7 +38,9 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     # in 140 dimensions.
     eigenvalues = linalg.eigvals(cov_a @ cov_b).real
     trace_root = np.sqrt(np.clip(eigenvalues, 0.0, None)).sum()
-    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+    return float(
+        np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root
+    )
 
 
 def quantisation_floor(transform: LogMelSpectrogram) -> float:

@@ -3,7 +3,7 @@
 Settings, read when the app is deployed (and passed on to the containers):
   KICKGEN_GPU           GPU type of the worker (default "L4"; "H100" for the fastest kicks)
   KICKGEN_MODEL         model folder or Hugging Face Hub repo id (default: the weights shipped in
-                        gpu_worker/pretrained/kick-gen-v2, baked into the image)
+                        gpu_worker/pretrained/kick-gen-v3, baked into the image)
   KICKGEN_CACHE_VOLUME  Modal Volume that caches Hub downloads across containers
 
 The methods' bodies live in KickGeneratorService, a plain class the tests run locally against a

@@ -14,7 +14,7 @@
     python -m gpu_worker.train vocoder --minutes 45
     python -m gpu_worker.train export --out my-kick-model
     # fine-tune the shipped model (same vocabulary) instead of starting from scratch
-    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v2 --run var/train/tune
+    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v3 --run var/train/tune
     python -m gpu_worker.train vocoder --run var/train/tune --vae-share 1 --minutes 30
 
 Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
