@@ -47,9 +47,10 @@ from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postproc
 from gpu_worker.config import ModelConfig, UNetConfig  # noqa: E402
 from gpu_worker.models import UNet  # noqa: E402
 from gpu_worker.pipeline import KickPipeline  # noqa: E402
+from gpu_worker.protocol import DEFAULT_PROMPT  # noqa: E402
 
 T = TypeVar("T")
-PROMPT = "hit house"
+PROMPT = DEFAULT_PROMPT
 RANDOM_VOCAB = ["hit", "house", "punchy", "909", "808", "long", "short", "deep", "tight", "techno"]
 BASELINE_UNET = UNetConfig(channels=(64, 128, 216), embedding_dim=256)
 BASELINE_STEPS = 50
@@ -416,13 +417,15 @@ def _worker_probe(members: int, kicks: int) -> None:
     django.setup()
     from django.conf import settings
 
+    from gpu_worker.protocol import KickRequest
     from kicks.workers import configured_worker, worker_executor
 
     worker = configured_worker()
 
     def kick(seed: int) -> float:
         started = time.perf_counter()
-        worker_executor().submit(worker.generate, PROMPT, seed, lambda progress: None).result()
+        request = KickRequest(PROMPT, seed)
+        worker_executor().submit(worker.generate, request, lambda progress: None).result()
         return time.perf_counter() - started
 
     first = kick(0)

@@ -3,12 +3,10 @@ one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV.
 
 from __future__ import annotations
 
-import enum
 import math
 import secrets
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,6 +14,7 @@ import torch
 from gpu_worker.audio import encode_wav, postprocess
 from gpu_worker.config import ModelConfig
 from gpu_worker.models import KickModels, Vocabulary, build_models
+from gpu_worker.protocol import KickResult, ProgressEvent, Stage
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.weights import load_model_folder, resolve_model_folder, save_model_folder
 
@@ -26,49 +25,6 @@ MAX_PROMPT_LENGTH = 500
 # Decoder and vocoder activations grow with the batch; latents do not, so only those two are
 # run in chunks.
 DECODE_CHUNK = 16
-
-
-class Stage(enum.StrEnum):
-    LOADING_MODEL = "LOADING_MODEL"
-    SAMPLING = "SAMPLING"
-    DECODING = "DECODING"
-    VOCODING = "VOCODING"
-    DONE = "DONE"
-
-
-# Share of the whole generation that is complete when each stage starts; sampling fills the span
-# up to DECODING step by step. Events in emission order never move the fraction backwards.
-_STAGE_START = {
-    Stage.LOADING_MODEL: 0.0,
-    Stage.SAMPLING: 0.05,
-    Stage.DECODING: 0.85,
-    Stage.VOCODING: 0.92,
-    Stage.DONE: 1.0,
-}
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    stage: Stage
-    step: int
-    total_steps: int
-    message: str
-
-    @property
-    def fraction(self) -> float:
-        """Overall progress of the generation in [0, 1]."""
-        if self.stage is Stage.SAMPLING and self.total_steps:
-            start, end = _STAGE_START[Stage.SAMPLING], _STAGE_START[Stage.DECODING]
-            return start + (end - start) * self.step / self.total_steps
-        return _STAGE_START[self.stage]
-
-
-@dataclass(frozen=True)
-class KickResult:
-    wav: bytes
-    seed: int
-    keywords: list[str]
-    ignored_words: list[str]
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -191,7 +147,7 @@ class KickPipeline:
         guidance: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> list[KickResult]:
-        """Generates kicks for ``prompt`` (None: the model's default prompt, "hit house").
+        """Generates kicks for ``prompt`` (None: the model's default prompt).
 
         Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
         seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.

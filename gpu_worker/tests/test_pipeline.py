@@ -12,7 +12,8 @@ import torch
 
 from gpu_worker.audio import InvalidAudioError, decode_wav
 from gpu_worker.config import ModelConfig
-from gpu_worker.pipeline import KickPipeline, ProgressEvent, Stage
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import STAGE_START, ProgressEvent, Stage
 
 
 def test_generate_returns_wav_and_metadata(tiny_pipeline: KickPipeline) -> None:
@@ -120,7 +121,8 @@ def test_lazy_pipeline_reports_loading_once(saved_model: Path) -> None:
     assert not pipeline.is_loaded
     events: list[ProgressEvent] = []
     pipeline.generate(seed=0, steps=2, on_progress=events.append)
-    assert events[0].stage is Stage.LOADING_MODEL and events[0].fraction == 0.0
+    assert events[0].stage is Stage.LOADING_MODEL
+    assert events[0].fraction == STAGE_START[Stage.LOADING_MODEL] < events[1].fraction
     assert events[0].message == "Loading the model"  # on the CPU: no GPU to warm up
     assert [event.stage for event in events[1:3]] == [Stage.SAMPLING, Stage.SAMPLING]
     events.clear()

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kicks import services
+from kicks import failures, services
 from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
 from presets.models import Preset
+from tests.kicks.conftest import generate as generate_kick
 from tests.kicks.conftest import make_preset
 from tests.kicks.supabase_fake import BUCKET, SERVICE_KEY, FakeSupabaseStorage
 
@@ -35,6 +36,8 @@ mutation Generate($prompt: String, $requestId: ID) {
     ... on GenerationFailed { message retryable }
   }
 }"""
+GENERATE_INVALID = """mutation Generate($prompt: String) { generateKick(prompt: $prompt) {
+  __typename ... on ValidationErrors { message errors { field messages } } } }"""
 GENERATE_DEFAULT = (
     "mutation { generateKick { __typename ... on GenerateKickSuccess { kick { prompt } } } }"
 )
@@ -347,8 +350,8 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
 ):
     supabase.fail_next("DELETE", 503)
 
-    with pytest.raises(services.GenerationFailed):
-        services.generate_kick(logged_in, "hit house", None, worker, events)
+    with pytest.raises(failures.GenerationFailed):
+        generate_kick(logged_in, "hit house", None, events)
 
     (name,) = supabase.objects
     assert OrphanedKickFile.objects.get().path == name
@@ -387,9 +390,9 @@ def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql,
 
 
 def test_a_too_long_prompt_is_a_typed_result_and_changes_nothing(graphql, logged_in):
-    assert generate(graphql, prompt="x" * 201) == {
-        "__typename": "GenerationFailed",
+    assert graphql(GENERATE_INVALID, {"prompt": "x" * 201})["data"]["generateKick"] == {
+        "__typename": "ValidationErrors",
         "message": "The prompt must be at most 200 characters.",
-        "retryable": False,
+        "errors": [{"field": "prompt", "messages": ["The prompt must be at most 200 characters."]}],
     }
     assert not KickGeneration.objects.exists()
