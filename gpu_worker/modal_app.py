@@ -88,6 +88,7 @@ class KickGeneratorService:
                 steps=request.steps,
                 guidance=request.guidance,
                 on_progress=on_progress,
+                previews=True,
             )
             emit(kick.to_wire())
 

@@ -107,6 +107,7 @@ class LocalWorker(KickWorker):
                 steps=self._steps if request.steps is None else request.steps,
                 guidance=self._guidance if request.guidance is None else request.guidance,
                 on_progress=relay,
+                previews=True,
             )
         except _DeadlinePassed as error:
             raise GenerationFailed("The generator took too long.", retryable=True) from error

@@ -33,7 +33,7 @@ def test_generate_stream_yields_progress_then_the_kick(
     messages = list(local_generator.generate_stream.local("punchy house", 5, 3, 2.0))
     events: list[ProgressEvent] = []
     [expected] = tiny_pipeline.generate(
-        "punchy house", seed=5, steps=3, guidance=2.0, on_progress=events.append
+        "punchy house", seed=5, steps=3, guidance=2.0, on_progress=events.append, previews=True
     )
     assert expected.keywords == ["punchy", "house"] and expected.ignored_words == []
     progress, result = messages[:-1], messages[-1]

@@ -147,7 +147,10 @@ async def test_a_server_killed_after_the_kick_was_stored(servers, supabase, make
     request = asyncio.create_task(post_graphql(port_a, cookie, GENERATE, {"requestId": "stored"}))
 
     succeeded = KickGeneration.objects.filter(status=KickGeneration.Status.SUCCEEDED)
+    deadline = time.monotonic() + 120
     while not await sync_to_async(succeeded.exists)():
+        assert not request.done(), await request
+        assert time.monotonic() < deadline, "the kick was never stored"
         await asyncio.sleep(0.005)
     kill(server_a)
 

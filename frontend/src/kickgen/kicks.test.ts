@@ -10,6 +10,7 @@ import {
   NETWORK_PROBLEM,
   newRequestId,
   kickIdOfKey,
+  previewPixels,
   progressView,
   QUEUED_PROGRESS,
   quotaNotice,
@@ -126,7 +127,7 @@ describe("the total cap", () => {
 describe("progressView", () => {
   it("maps stages to labels, percentages and the first-kick note", () => {
     const loading = progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02 });
-    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: FIRST_KICK_NOTE });
+    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: FIRST_KICK_NOTE, preview: null });
     const sampling = progressView({ stage: "SAMPLING", step: 25, totalSteps: 50, fraction: 0.475 }, loading);
     expect(sampling).toMatchObject({ stage: "SAMPLING", label: "Sampling 25/50", percent: 48, note: null });
     expect(progressView({ stage: "UPLOADING", step: 0, totalSteps: 0, fraction: 0.96 }, sampling).percent).toBe(96);
@@ -145,6 +146,26 @@ describe("progressView", () => {
     const far = { ...QUEUED_PROGRESS, percent: 60 };
     expect(progressView({ stage: "SAMPLING", step: 1, totalSteps: 50, fraction: 0.11 }, far).percent).toBe(60);
     expect(progressView({ stage: "DONE", step: 0, totalSteps: 0, fraction: 1.4 }).percent).toBe(100);
+  });
+});
+
+describe("previews", () => {
+  // Two bands of three frames: the low band silent, the high band loud on the right.
+  const picture = { mels: 2, frames: 3, pixels: btoa(String.fromCharCode(0, 0, 0, 10, 128, 255)) };
+
+  it("keeps the latest picture until a newer one arrives", () => {
+    const first = progressView({ stage: "SAMPLING", step: 4, totalSteps: 25, fraction: 0.2, preview: picture });
+    const next = progressView({ stage: "SAMPLING", step: 5, totalSteps: 25, fraction: 0.25, preview: null }, first);
+    expect(next.preview).toBe(picture);
+  });
+
+  it("draws the highest band on top, brighter where louder", () => {
+    const rgba = previewPixels(picture);
+    expect(rgba).toHaveLength(2 * 3 * 4);
+    const red = (row: number, column: number) => rgba[(row * 3 + column) * 4];
+    expect([red(0, 0), red(0, 1), red(0, 2)]).toEqual([10, 128, 255]); // top row: the high band
+    expect([red(1, 0), red(1, 2)]).toEqual([0, 0]);
+    expect(rgba[3]).toBe(255);
   });
 });
 

@@ -3,7 +3,7 @@
  * quota notices say and how generation progress reads on screen.
  */
 import { aiKickKey } from "../audio/library";
-import type { GenerateKickMutation, GenerationStage, KickFieldsFragment } from "../gql/graphql";
+import type { GenerateKickMutation, GenerationStage, KickFieldsFragment, KickGenerationSubscription } from "../gql/graphql";
 
 export type AiKick = KickFieldsFragment;
 
@@ -93,8 +93,6 @@ export function capMessage(quota: KickQuota): string {
   return `Delete kicks to generate more (${quota.totalGensCount}/${quota.totalCap})`;
 }
 
-export const STAGE_ORDER: readonly GenerationStage[] = ["QUEUED", "LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING", "UPLOADING", "DONE"];
-
 const STAGE_LABELS: Record<GenerationStage, string> = {
   QUEUED: "Queued",
   LOADING_MODEL: "Loading the model",
@@ -108,6 +106,9 @@ const STAGE_LABELS: Record<GenerationStage, string> = {
 
 export const FIRST_KICK_NOTE = "The first kick after a restart takes a little longer.";
 
+/** The kick as it forms: `mels` rows (lowest band first) of `frames` 8-bit values, base64. */
+export type SpectrogramPreview = NonNullable<KickGenerationSubscription["kickGeneration"]["preview"]>;
+
 export interface ProgressEventLike {
   stage: GenerationStage;
   step: number;
@@ -115,6 +116,7 @@ export interface ProgressEventLike {
   fraction: number;
   /** The server's words for the stage: the worker's own while the model loads (CPU or GPU). */
   message?: string;
+  preview?: SpectrogramPreview | null;
 }
 
 export interface ProgressView {
@@ -123,9 +125,11 @@ export interface ProgressView {
   /** 0–100, never lower than what the bar already showed. */
   percent: number;
   note: string | null;
+  /** The latest picture of the kick forming, kept until a newer one arrives. */
+  preview: SpectrogramPreview | null;
 }
 
-export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LABELS.QUEUED, percent: 0, note: null };
+export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LABELS.QUEUED, percent: 0, note: null, preview: null };
 
 /** What the progress bar shows for a server event, given what it showed before. */
 export function progressView(event: ProgressEventLike, previous: ProgressView = QUEUED_PROGRESS): ProgressView {
@@ -134,7 +138,25 @@ export function progressView(event: ProgressEventLike, previous: ProgressView = 
   const loading = event.stage === "LOADING_MODEL";
   // Only the worker knows what loading means on its device ("Warming up the GPU" or not).
   const label = loading && event.message ? event.message : `${STAGE_LABELS[event.stage]}${steps}`;
-  return { stage: event.stage, label, percent, note: loading ? FIRST_KICK_NOTE : null };
+  return { stage: event.stage, label, percent, note: loading ? FIRST_KICK_NOTE : null, preview: event.preview ?? previous.preview };
+}
+
+/** RGBA pixels of a preview, top row the highest band (as spectrograms are drawn), in the app's kick colour ramp. */
+export function previewPixels(preview: SpectrogramPreview): Uint8ClampedArray<ArrayBuffer> {
+  const values = Uint8Array.from(atob(preview.pixels), (char) => char.charCodeAt(0));
+  const rgba = new Uint8ClampedArray(preview.mels * preview.frames * 4);
+  for (let row = 0; row < preview.mels; row++) {
+    const source = (preview.mels - 1 - row) * preview.frames;
+    for (let column = 0; column < preview.frames; column++) {
+      const value = values[source + column] ?? 0;
+      const at = (row * preview.frames + column) * 4;
+      rgba[at] = value;
+      rgba[at + 1] = Math.round(value * 0.55);
+      rgba[at + 2] = Math.round(value * 0.25 + 24);
+      rgba[at + 3] = 255;
+    }
+  }
+  return rgba;
 }
 
 /** A file name for the downloaded WAV: "AI: Bärbel" → "AI Bärbel.wav". */
@@ -142,9 +164,6 @@ export function downloadFileName(kick: Pick<AiKick, "name">): string {
   const base = kick.name.replace(/[^\p{L}\p{N} _-]+/gu, "").replace(/\s+/g, " ").trim();
   return `${base || "kick"}.wav`;
 }
-
-/** The prompt every generation uses: the model's house-kick keywords. */
-export const KICK_PROMPT = "hit house";
 
 export type GenerationState =
   | { status: "idle" }
@@ -185,6 +204,8 @@ export function generationOutcome(answer: GenerateKickAnswer | null | undefined,
       return { state: { status: "failed", message: answer.message, retryable: true }, quota: {}, kick: null };
     case "GenerationFailed":
       return { state: { status: "failed", message: answer.message, retryable: answer.retryable }, quota: {}, kick: null };
+    case "ValidationErrors":
+      return { state: { status: "refused", message: answer.message }, quota: {}, kick: null };
   }
 }
 

@@ -26,8 +26,8 @@ export const KickLibraryQuery = graphql(`
 `);
 
 export const GenerateKickMutation = graphql(`
-  mutation GenerateKick($prompt: String!, $requestId: ID!) {
-    generateKick(prompt: $prompt, requestId: $requestId) {
+  mutation GenerateKick($requestId: ID!) {
+    generateKick(requestId: $requestId) {
       __typename
       ... on GenerateKickSuccess {
         kick {
@@ -51,6 +51,9 @@ export const GenerateKickMutation = graphql(`
         message
         retryable
       }
+      ... on ValidationErrors {
+        message
+      }
     }
   }
 `);
@@ -64,6 +67,11 @@ export const KickGenerationSubscription = graphql(`
       totalSteps
       fraction
       message
+      preview {
+        mels
+        frames
+        pixels
+      }
     }
   }
 `);
