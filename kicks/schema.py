@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 import strawberry_django
+from django.conf import settings
 from strawberry.types import Info
 from strawberry_django.auth.utils import aget_current_user, get_current_user
 
@@ -62,6 +63,15 @@ class KickLibrary:
     daily_limit: int
     total_cap: int
     resets_at: datetime
+    quota_time_zone: str = strawberry.field(
+        description="The IANA time zone whose calendar days the daily limit counts."
+    )
+    daily_limit_message: str = strawberry.field(
+        description="What DailyLimitReached says today (the app's notice at the limit)."
+    )
+    total_cap_message: str = strawberry.field(
+        description="What TotalCapReached says (the app's notice at the cap)."
+    )
 
 
 @strawberry.type
@@ -205,6 +215,11 @@ class Query:
             daily_limit=allowance.daily_limit,
             total_cap=allowance.total_cap,
             resets_at=allowance.resets_at,
+            quota_time_zone=settings.KICKS_DAY_TIMEZONE,
+            daily_limit_message=failed.daily_limit_message(
+                allowance.daily_limit, allowance.resets_at
+            ),
+            total_cap_message=failed.total_cap_message(allowance.total_cap),
         )
 
 

@@ -22,7 +22,8 @@ from tests.kicks.supabase_fake import BUCKET, SERVICE_KEY, FakeSupabaseStorage
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KICKS = """{ kicks { kicks { id name audioUrl createdAt prompt seed }
-  remainingGensToday totalGensCount dailyLimit totalCap resetsAt } }"""
+  remainingGensToday totalGensCount dailyLimit totalCap resetsAt
+  quotaTimeZone dailyLimitMessage totalCapMessage } }"""
 GENERATE = """
 mutation Generate($prompt: String, $requestId: ID) {
   generateKick(prompt: $prompt, requestId: $requestId) {
@@ -82,6 +83,24 @@ def test_an_empty_library_shows_the_quotas(graphql, logged_in):
     assert (library["remainingGensToday"], library["totalGensCount"]) == (10, 0)
     assert (library["dailyLimit"], library["totalCap"]) == (10, 30)
     assert library["resetsAt"] == services.day_resets_at(services.quota_day()).isoformat()
+
+
+def test_the_quota_words_and_time_zone_are_the_refusals_own(graphql, logged_in, settings):
+    """The app shows these at the limits: the same words the refusals answer, one source."""
+    settings.KICKS_DAILY_LIMIT = settings.KICKS_TOTAL_CAP = 1
+    library = graphql(KICKS)["data"]["kicks"]
+    generate(graphql)
+
+    refused = generate(graphql)
+
+    assert library["quotaTimeZone"] == "America/New_York"
+    assert refused["__typename"] == "TotalCapReached"
+    assert refused["message"] == library["totalCapMessage"] == "Delete kicks to generate more (1/1)"
+    services.delete_kick(logged_in.pk, GeneratedKick.objects.get().pk, confirm=False)
+    refused = generate(graphql)
+    assert refused["__typename"] == "DailyLimitReached"
+    assert refused["message"] == library["dailyLimitMessage"]
+    assert library["dailyLimitMessage"].startswith("Daily limit reached: all 1 kick generations")
 
 
 def test_generate_list_and_play_a_kick(graphql, logged_in, client):

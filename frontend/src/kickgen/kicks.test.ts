@@ -4,7 +4,7 @@ import {
   capReached,
   cycleKick,
   downloadFileName,
-  easternTimeLabel,
+  quotaTimeLabel,
   FIRST_KICK_NOTE,
   generationOutcome,
   NETWORK_PROBLEM,
@@ -26,7 +26,17 @@ function kick(id: string, name: string): AiKick {
 }
 
 function quota(overrides: Partial<KickQuota> = {}): KickQuota {
-  return { remainingGensToday: 10, totalGensCount: 0, dailyLimit: 10, totalCap: 30, resetsAt: "2026-11-26T05:00:00+00:00", ...overrides };
+  return {
+    remainingGensToday: 10,
+    totalGensCount: 0,
+    dailyLimit: 10,
+    totalCap: 30,
+    resetsAt: "2026-11-26T05:00:00+00:00",
+    quotaTimeZone: "America/New_York",
+    dailyLimitMessage: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
+    totalCapMessage: "Delete kicks to generate more (30/30)",
+    ...overrides,
+  };
 }
 
 describe("sortKicks", () => {
@@ -76,19 +86,19 @@ describe("kickIdOfKey", () => {
   });
 });
 
-describe("easternTimeLabel", () => {
+describe("quotaTimeLabel", () => {
   it("says EST in winter and EDT in summer", () => {
-    expect(easternTimeLabel("2026-11-26T05:00:00+00:00")).toBe("12:00 AM EST");
-    expect(easternTimeLabel("2026-07-02T04:00:00Z")).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel("2026-11-26T05:00:00+00:00", "America/New_York")).toBe("12:00 AM EST");
+    expect(quotaTimeLabel("2026-07-02T04:00:00Z", "America/New_York")).toBe("12:00 AM EDT");
   });
 
   it("follows the DST switch days rather than a fixed offset", () => {
     // The midnight after 8 March 2026 (clocks went forward that morning) is already EDT.
-    expect(easternTimeLabel("2026-03-09T04:00:00Z")).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel("2026-03-09T04:00:00Z", "America/New_York")).toBe("12:00 AM EDT");
     // The midnight after 1 November 2026 (clocks went back) is EST.
-    expect(easternTimeLabel("2026-11-02T05:00:00Z")).toBe("12:00 AM EST");
+    expect(quotaTimeLabel("2026-11-02T05:00:00Z", "America/New_York")).toBe("12:00 AM EST");
     // A fixed UTC−5 would call this 11:00 PM; in summer it is midnight.
-    expect(easternTimeLabel(new Date(Date.UTC(2026, 5, 15, 4)))).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel(new Date(Date.UTC(2026, 5, 15, 4)), "America/New_York")).toBe("12:00 AM EDT");
   });
 });
 
@@ -102,7 +112,11 @@ describe("quotaNotice", () => {
     expect(quotaNotice(quota({ remainingGensToday: 1, resetsAt: "2026-07-02T04:00:00Z" }))?.text).toBe("1 kick generation left until 12:00 AM EDT");
   });
 
-  it("says plainly when the daily limit is reached", () => {
+  it("counts in the server's time zone", () => {
+    expect(quotaNotice(quota({ remainingGensToday: 2, quotaTimeZone: "Europe/Berlin" }))?.text).toBe("2 kick generations left until 6:00 AM GMT+1");
+  });
+
+  it("says the server's words when the daily limit is reached", () => {
     expect(quotaNotice(quota({ remainingGensToday: 0 }))).toEqual({
       kind: "exhausted",
       text: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
@@ -189,10 +203,10 @@ describe("generationOutcome", () => {
 
   it("refuses with the server's words at the cap and the daily limit", () => {
     const cap = generationOutcome({ __typename: "TotalCapReached", message: "Delete kicks to generate more (30/30)", totalCap: 30 }, running);
-    expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30 }, kick: null });
+    expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30, totalCapMessage: "Delete kicks to generate more (30/30)" }, kick: null });
     const daily = generationOutcome({ __typename: "DailyLimitReached", message: "Daily limit reached: all 10 kick generations used today.", resetsAt: "2026-11-26T05:00:00+00:00" }, running);
     expect(daily.state.status).toBe("refused");
-    expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00" });
+    expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00", dailyLimitMessage: "Daily limit reached: all 10 kick generations used today." });
   });
 
   it("offers a retry when the worker failed, was unavailable or the server was unreachable, and touches no quota", () => {

@@ -14,13 +14,15 @@ export interface KickQuota {
   totalCap: number;
   /** When today's generations come back (ISO timestamp from the server). */
   resetsAt: string;
+  /** The server's: the IANA zone whose days the daily limit counts. */
+  quotaTimeZone: string;
+  /** The server's words at the limits (what its refusals say). */
+  dailyLimitMessage: string;
+  totalCapMessage: string;
 }
 
 /** From this many generations left today on, the bar says how many remain. */
 export const LOW_REMAINING_THRESHOLD = 3;
-
-/** The day boundary of the quota; the server counts days in the same zone. */
-export const QUOTA_TIME_ZONE = "America/New_York";
 
 export function sortKicks(kicks: readonly AiKick[]): AiKick[] {
   return [...kicks].sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || a.id.localeCompare(b.id));
@@ -46,10 +48,10 @@ export function successorOf(kicks: readonly AiKick[], deletedId: string): AiKick
   return next && next.id !== deletedId ? next : null;
 }
 
-/** "12:00 AM EST" / "12:00 AM EDT": the reset time on the Eastern clock with the abbreviation in force then. */
-export function easternTimeLabel(at: string | Date): string {
+/** "12:00 AM EST" / "12:00 AM EDT": the reset time on the quota's clock with the abbreviation in force then. */
+export function quotaTimeLabel(at: string | Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: QUOTA_TIME_ZONE,
+    timeZone,
     hour: "numeric",
     minute: "2-digit",
     hour12: true,
@@ -67,16 +69,11 @@ export interface QuotaNotice {
 
 /** The standing message about today's generations, or null while plenty are left. */
 export function quotaNotice(quota: KickQuota): QuotaNotice | null {
-  const { remainingGensToday: left, dailyLimit, resetsAt } = quota;
-  if (left <= 0) {
-    // Word for word the server's DailyLimitReached message, which a click at the limit shows.
-    return {
-      kind: "exhausted",
-      text: `Daily limit reached: all ${dailyLimit} kick generations used today. More at ${easternTimeLabel(resetsAt)}.`,
-    };
-  }
+  const { remainingGensToday: left, resetsAt, quotaTimeZone } = quota;
+  // The server's DailyLimitReached words, which a click at the limit shows too.
+  if (left <= 0) return { kind: "exhausted", text: quota.dailyLimitMessage };
   if (left > LOW_REMAINING_THRESHOLD) return null;
-  return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${easternTimeLabel(resetsAt)}` };
+  return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${quotaTimeLabel(resetsAt, quotaTimeZone)}` };
 }
 
 /** The quiet line under the bar while nothing needs saying. */
@@ -88,9 +85,9 @@ export function capReached(quota: KickQuota): boolean {
   return quota.totalGensCount >= quota.totalCap;
 }
 
-/** Same words as the server's TotalCapReached message. */
+/** The server's TotalCapReached words. */
 export function capMessage(quota: KickQuota): string {
-  return `Delete kicks to generate more (${quota.totalGensCount}/${quota.totalCap})`;
+  return quota.totalCapMessage;
 }
 
 const STAGE_LABELS: Record<GenerationStage, string> = {
@@ -197,9 +194,9 @@ export function generationOutcome(answer: GenerateKickAnswer | null | undefined,
         kick: answer.kick,
       };
     case "TotalCapReached":
-      return { state: { status: "refused", message: answer.message }, quota: { totalGensCount: answer.totalCap, totalCap: answer.totalCap }, kick: null };
+      return { state: { status: "refused", message: answer.message }, quota: { totalGensCount: answer.totalCap, totalCap: answer.totalCap, totalCapMessage: answer.message }, kick: null };
     case "DailyLimitReached":
-      return { state: { status: "refused", message: answer.message }, quota: { remainingGensToday: 0, resetsAt: answer.resetsAt }, kick: null };
+      return { state: { status: "refused", message: answer.message }, quota: { remainingGensToday: 0, resetsAt: answer.resetsAt, dailyLimitMessage: answer.message }, kick: null };
     case "GenerationUnavailable":
       return { state: { status: "failed", message: answer.message, retryable: true }, quota: {}, kick: null };
     case "GenerationFailed":

@@ -21,6 +21,9 @@ export const KickLibraryQuery = graphql(`
       dailyLimit
       totalCap
       resetsAt
+      quotaTimeZone
+      dailyLimitMessage
+      totalCapMessage
     }
   }
 `);

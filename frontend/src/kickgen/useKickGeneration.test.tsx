@@ -22,7 +22,16 @@ function progress(requestId: string, stage: GenerationStage, fraction: number, s
 
 const stored: AiKick = { id: "7", name: "AI: Dieter", audioUrl: "/media/kicks/1/7.wav", createdAt: "2026-11-25T05:00:00+00:00" };
 
-const quota: KickQuota = { remainingGensToday: 10, totalGensCount: 0, dailyLimit: 10, totalCap: 30, resetsAt: "2026-11-26T05:00:00+00:00" };
+const quota: KickQuota = {
+  remainingGensToday: 10,
+  totalGensCount: 0,
+  dailyLimit: 10,
+  totalCap: 30,
+  resetsAt: "2026-11-26T05:00:00+00:00",
+  quotaTimeZone: "America/New_York",
+  dailyLimitMessage: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
+  totalCapMessage: "Delete kicks to generate more (30/30)",
+};
 
 /** A client whose websocket and HTTP are this test's; `answer` runs when the mutation is posted. */
 function network(answer: (requestId: string, sink: Sink | null) => Promise<unknown>) {
