@@ -39,6 +39,7 @@ from gpu_worker.augment import augment_kick
 from gpu_worker.config import AudioConfig
 from gpu_worker.descriptors import MEASURED_WORDS, describe, measured_keywords
 from gpu_worker.models.keywords import Vocabulary, split_words
+from gpu_worker.parallel import map_on_cores
 from gpu_worker.synth import (
     SAMPLE_RATE,
     STYLES,
@@ -410,21 +411,20 @@ def synthetic_corpus(count: int, seed: int) -> Iterator[tuple[str, KickParams]]:
 
 def write_synthetic_corpus(folder: Path, count: int, seed: int) -> list[Path]:
     """Render the procedural corpus as 16-bit WAV files (files already there are kept)."""
-    return write_corpus(folder, synthetic_corpus(count, seed), count)
+    return write_corpus(folder, synthetic_corpus(count, seed))
 
 
-def write_corpus(
-    folder: Path, kicks: Iterable[tuple[str, KickParams]], count: int | None = None
-) -> list[Path]:
+def write_corpus(folder: Path, kicks: Iterable[tuple[str, KickParams]]) -> list[Path]:
     """Render (file name, parameters) pairs as 16-bit WAV files (files already there are kept)."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, params in tqdm(kicks, total=count, desc="synth", unit="kick"):
-        path = folder / name
-        if not path.exists():
-            soundfile.write(path, render_kick(params), SAMPLE_RATE, subtype="PCM_16")
-        paths.append(path)
-    return paths
+    jobs = [(folder / name, params) for name, params in kicks]
+    map_on_cores(_write_kick, [job for job in jobs if not job[0].exists()], desc="synth")
+    return [path for path, _ in jobs]
+
+
+def _write_kick(job: tuple[Path, KickParams]) -> None:
+    path, params = job
+    soundfile.write(path, render_kick(params), SAMPLE_RATE, subtype="PCM_16")
 
 
 def batches(

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from gpu_worker.descriptors import describe
+from gpu_worker.parallel import map_on_cores
 from gpu_worker.synth import STYLES, KickParams, keywords_for, render_kick, sample_params
 
 # Descriptors the match is made on: pitch, length, attack, brightness, punch, click, harmonics,
@@ -34,11 +34,20 @@ FIT_DESCRIPTORS: tuple[str, ...] = (
 
 def measure(audio: Sequence[np.ndarray]) -> np.ndarray:
     """(N, len(FIT_DESCRIPTORS)) descriptors; frequencies on a log scale, as they are heard."""
-    rows = []
-    for kick in audio:
-        described = describe(kick).as_dict()
-        rows.append([described[name] for name in FIT_DESCRIPTORS])
-    values = np.array(rows, dtype=np.float64)
+    return _log_frequencies(np.array([_descriptor_row(kick) for kick in audio]))
+
+
+def _descriptor_row(kick: np.ndarray) -> list[float]:
+    described = describe(kick).as_dict()
+    return [described[name] for name in FIT_DESCRIPTORS]
+
+
+def _rendered_row(params: KickParams) -> list[float]:
+    return _descriptor_row(render_kick(params))
+
+
+def _log_frequencies(rows: np.ndarray) -> np.ndarray:
+    values = rows.astype(np.float64)
     for column, name in enumerate(FIT_DESCRIPTORS):
         if name.endswith("_hz"):
             values[:, column] = np.log2(np.maximum(values[:, column], 1.0))
@@ -60,8 +69,8 @@ def draw_bank(size: int, seed: int) -> Bank:
         sample_params(STYLES[i % len(STYLES)], np.random.default_rng([seed, i]))
         for i in range(size)
     ]
-    audio = [render_kick(p) for p in tqdm(params, desc="synth bank", unit="kick")]
-    return Bank(params, measure(audio))
+    rows = map_on_cores(_rendered_row, params, desc="synth bank")
+    return Bank(params, _log_frequencies(np.array(rows)))
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def _prepare(args: argparse.Namespace) -> None:
         real = load_dataset(args.real).of_origin(REAL_ORIGIN).split(held_out=False)
         fit = fit_twins(list(real.audio.numpy()), draw_bank(args.twin_bank, args.seed))
         logging.getLogger(__name__).info("%s", fit_report(fit))
-        write_corpus(args.corpus / TWINS_FOLDER, twin_corpus(fit, args.seed), len(fit.twins))
+        write_corpus(args.corpus / TWINS_FOLDER, twin_corpus(fit, args.seed))
     own = args.data.with_name(f"{args.data.name}-{origin}")
     prepare_folder(source, own, min_word_count=args.min_word_count, origin=origin)
     mix_datasets([own, args.real], args.data, {REAL_ORIGIN: args.augmented_copies}, args.seed)

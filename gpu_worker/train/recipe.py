@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from gpu_worker.config import ModelConfig
+from gpu_worker.parallel import usable_cores
 from gpu_worker.train.common import Budget, run_config, run_vocabulary
 from gpu_worker.train.diffusion import train_diffusion
 from gpu_worker.train.vae import train_vae
@@ -79,7 +80,7 @@ PHASES: tuple[Phase, ...] = (
 
 def default_threads() -> int:
     """CPU threads per stage process: the cores this process may use, shared by the two lanes."""
-    return max(1, len(os.sched_getaffinity(0)) // 2)
+    return max(1, usable_cores() // 2)
 
 
 def train_all(
