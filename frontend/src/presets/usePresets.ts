@@ -3,8 +3,8 @@ import { useCallback, useState } from "react";
 import { useMutation, type Client } from "urql";
 import type { DawSettings } from "../audio/params";
 import type { PresetPageFieldsFragment } from "../gql/graphql";
-import { CreatePresetMutation, DeletePresetMutation, PresetsQuery, UpdatePresetMutation } from "../graphql/operations";
-import { settingsToInput, sortPresets, type Preset } from "../state/presets";
+import { CreatePresetMutation, DeletePresetMutation, PresetsQuery, UpdatePresetMutation } from "./operations";
+import { settingsToInput, sortPresets, type Preset } from "./presets";
 
 export type SaveOutcome = { ok: true; preset: Preset } | { ok: false; message: string };
 export type DeleteOutcome = { ok: true } | { ok: false; message: string };
