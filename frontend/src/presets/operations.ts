@@ -55,11 +55,11 @@ export const CreatePresetMutation = graphql(`
           ...PresetFields
         }
       }
-      ... on PresetValidationError {
+      ... on ValidationErrors {
         message
         errors {
           field
-          message
+          messages
         }
       }
       ... on PresetNameTaken {
@@ -84,11 +84,11 @@ export const UpdatePresetMutation = graphql(`
           ...PresetFields
         }
       }
-      ... on PresetValidationError {
+      ... on ValidationErrors {
         message
         errors {
           field
-          message
+          messages
         }
       }
       ... on PresetNameTaken {

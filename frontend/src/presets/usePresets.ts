@@ -18,8 +18,8 @@ export interface PresetStore {
   remove: (id: string) => Promise<DeleteOutcome>;
 }
 
-function validationMessage(message: string, errors: readonly { field: string; message: string }[]): string {
-  return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.message}`).join(" ");
+function validationMessage(message: string, errors: readonly { field: string; messages: readonly string[] }[]): string {
+  return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.messages.join(" ")}`).join(" ");
 }
 
 /**
@@ -66,7 +66,7 @@ export function usePresets(): PresetStore {
         case "PresetSuccess":
           upsert(outcome.preset);
           return { ok: true, preset: outcome.preset };
-        case "PresetValidationError":
+        case "ValidationErrors":
           return { ok: false, message: validationMessage(outcome.message, outcome.errors) };
         default:
           return { ok: false, message: outcome.message };
