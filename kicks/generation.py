@@ -101,7 +101,9 @@ async def _renew_lease_until_done(generation_id: int, work: asyncio.Future[objec
         if work.done():
             return
         try:
-            if not await database_sync_to_async(services.renew_lease)(generation_id):
+            # Not thread-sensitive: the request that started it may be over.
+            renew = database_sync_to_async(services.renew_lease, thread_sensitive=False)
+            if not await renew(generation_id):
                 return
         except Exception:
             # Missing one renewal is harmless; the next one tries again.
