@@ -23,13 +23,19 @@ class UserType:
     email: strawberry.auto
 
 
-@strawberry.type
+@strawberry.type(description="What is wrong with one argument (the one shape every app uses).")
 class FieldError:
-    field: str
+    field: str = strawberry.field(description="The argument or input field, e.g. kickLength.")
     messages: list[str]
+    min: float | None = strawberry.field(
+        default=None, description="Smallest allowed value (or length), where one applies."
+    )
+    max: float | None = strawberry.field(
+        default=None, description="Largest allowed value (or length), where one applies."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Arguments that were refused; nothing was changed.")
 class ValidationErrors:
     message: str
     errors: list[FieldError]

@@ -245,6 +245,10 @@ MODAL_CLASS_NAME = os.environ.get("MODAL_CLASS_NAME", "KickGenerator")
 KICKS_WORKER_TIMEOUT_S = float(os.environ.get("KICKS_WORKER_TIMEOUT_S", 180))
 KICKS_WORKER_RETRIES = env_int("KICKS_WORKER_RETRIES", 2)
 KICKS_WORKER_BACKOFF_S = float(os.environ.get("KICKS_WORKER_BACKOFF_S", 1.0))
+# A running generation renews its lease every quarter of this; a lease not renewed for this long
+# belongs to a process that died: its generation fails, its quota comes back, its subscribers
+# are told.
+KICKS_LEASE_S = float(os.environ.get("KICKS_LEASE_S", 20.0))
 # Threads running generations: a CPU pipeline saturates a core per generation, whereas remote
 # Modal calls mostly wait on the network.
 KICKS_WORKER_THREADS = env_int("KICKS_WORKER_THREADS", 2 if KICKS_WORKER == "local" else 32)

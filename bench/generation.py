@@ -2,6 +2,7 @@
 
     nice .venv/bin/python bench/generation.py [--threads 2] [--runs 20] [--model PATH_OR_HUB_ID]
     nice .venv/bin/python bench/generation.py --only-load [--rounds 3] [--kicks 4]
+    nice .venv/bin/python bench/generation.py --only-previews [--runs 20]
 
 First, the local CPU worker as the server runs it (`kicks.workers`: the real LocalWorker on its
 thread pool, configured like the server by environment) with one and with two members
@@ -11,8 +12,9 @@ defaults (KICKS_TORCH_THREADS, KICKS_WORKER_THREADS), interleaved in the same ru
 
 Then, per device (CPU with --threads threads; CUDA when present): p50/p95 seconds per kick at
 batch 1, throughput at batch 16 (and 256 on CUDA), a per-stage breakdown, and the ratios to the
-baseline; then peak memory (RSS) of a process holding each loaded pipeline after one kick, and,
-when trained weights exist, how far fewer DDIM steps move the kick from a 100-step reference.
+baseline, and what live previews cost (gpu_worker.preview); then peak memory (RSS) of a
+process holding each loaded pipeline after one kick, and, when trained weights exist, how far
+fewer DDIM steps move the kick from a 100-step reference.
 
 The baseline is the original author's shape, built here with random weights (speed does not
 depend on the weights): a ~5.9M-parameter U-Net run twice per step (unbatched classifier-free
@@ -47,9 +49,10 @@ from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postproc
 from gpu_worker.config import ModelConfig, UNetConfig  # noqa: E402
 from gpu_worker.models import UNet  # noqa: E402
 from gpu_worker.pipeline import KickPipeline  # noqa: E402
+from gpu_worker.protocol import DEFAULT_PROMPT  # noqa: E402
 
 T = TypeVar("T")
-PROMPT = "hit house"
+PROMPT = DEFAULT_PROMPT
 RANDOM_VOCAB = ["hit", "house", "punchy", "909", "808", "long", "short", "deep", "tight", "techno"]
 BASELINE_UNET = UNetConfig(channels=(64, 128, 216), embedding_dim=256)
 BASELINE_STEPS = 50
@@ -416,13 +419,15 @@ def _worker_probe(members: int, kicks: int) -> None:
     django.setup()
     from django.conf import settings
 
+    from gpu_worker.protocol import KickRequest
     from kicks.workers import configured_worker, worker_executor
 
     worker = configured_worker()
 
     def kick(seed: int) -> float:
         started = time.perf_counter()
-        worker_executor().submit(worker.generate, PROMPT, seed, lambda progress: None).result()
+        request = KickRequest(PROMPT, seed)
+        worker_executor().submit(worker.generate, request, lambda progress: None).result()
         return time.perf_counter() - started
 
     first = kick(0)
@@ -531,6 +536,63 @@ def worker_under_load(model: str | None, rounds: int, kicks: int) -> None:
     )
 
 
+def preview_cost(pipeline: KickPipeline, runs: int) -> None:
+    """What live previews add to a kick (interleaved with kicks without them), and how close a
+    preview is to the full VAE decode of the same latent, on generated kicks."""
+    import numpy as np
+
+    from gpu_worker.preview import picture_of
+
+    started = time.perf_counter()
+    pipeline.preview(torch.zeros(1, *pipeline.models.vae.latent_shape))  # fits the readout
+    fit_s = time.perf_counter() - started
+    plain, previewed = [], []
+    for seed in range(runs):
+        plain.append(_time(lambda seed=seed: pipeline.generate(PROMPT, seed=seed), pipeline.device))
+        previewed.append(
+            _time(
+                lambda seed=seed: pipeline.generate(
+                    PROMPT, seed=seed, previews=True, on_progress=lambda event: None
+                ),
+                pipeline.device,
+            )
+        )
+    ids = pipeline.vocabulary.tokenize(PROMPT).ids
+    differences, one_preview = [], []
+    with torch.inference_mode():
+        for seed in range(min(runs, 8)):
+            latent = pipeline.sample_latents(ids, [seed], pipeline.config.default_steps, 3.0)
+            one_preview.append(
+                _time(lambda latent=latent: pipeline.preview(latent), pipeline.device)
+            )
+            preview = np.frombuffer(pipeline.preview(latent).pixels, np.uint8).astype(float)
+            full = np.frombuffer(picture_of(pipeline.decode(latent)[0]).pixels, np.uint8)
+            differences.append(float(np.abs(preview - full).mean()))
+    without, with_previews = statistics.median(plain), statistics.median(previewed)
+    steps = pipeline.config.default_steps
+    _print_table(
+        f"Live previews, batch 1, {torch.get_num_threads()} threads ({pipeline.device.type})",
+        [
+            ("metric", "value", "", ""),
+            ("p50 per kick without previews", _ms(without), "", ""),
+            (
+                f"p50 per kick with previews ({(steps - 1) // 4} + the final decode)",
+                _ms(with_previews),
+                f"+{with_previews / without - 1:.1%}",
+                "target <= +10%",
+            ),
+            ("one preview, p50", _ms(statistics.median(one_preview)), "", ""),
+            (
+                "preview vs full VAE decode, mean |difference|",
+                f"{statistics.mean(differences):.1f} of 255",
+                "",
+                "",
+            ),
+            ("fitting the readout (first preview only)", _ms(fit_s), "", ""),
+        ],
+    )
+
+
 def run_device(device: torch.device, args: argparse.Namespace) -> None:
     pipeline, weights = _load(args.model, device)
     baseline = BaselinePipeline(pipeline, device)
@@ -583,6 +645,7 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
         for steps, wall, cpu in latency_versus_steps(pipeline, STEP_COUNTS, max(3, args.runs // 4))
     ]
     _print_table(f"Our latency versus DDIM steps, batch 1 ({label})", steps_rows)
+    preview_cost(pipeline, args.runs)
 
 
 def main() -> None:
@@ -597,6 +660,7 @@ def main() -> None:
         "--data", type=Path, default=None, help="prepared dataset: adds Fréchet distance per steps"
     )
     parser.add_argument("--only-load", action="store_true", help="the worker-under-load table")
+    parser.add_argument("--only-previews", action="store_true", help="the live preview table")
     parser.add_argument("--rounds", type=int, default=3, help="worker under load: rounds")
     parser.add_argument("--kicks", type=int, default=4, help="kicks per member and round")
     parser.add_argument(
@@ -613,6 +677,9 @@ def main() -> None:
         _memory_probe(args.memory_probe, args.model, args.threads)
         return
 
+    if args.only_previews:
+        preview_cost(_load(args.model, torch.device("cpu"))[0], args.runs)
+        return
     worker_under_load(args.model, args.rounds, args.kicks)
     if args.only_load:
         return

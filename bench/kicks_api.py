@@ -46,8 +46,9 @@ from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from gpu_worker.protocol import DEFAULT_PROMPT, KickRequest, ProgressEvent, Stage  # noqa: E402
 from kicks.models import GeneratedKick  # noqa: E402
-from kicks.progress import ChannelLayerRelay, ProgressEvent, Stage, progress_group  # noqa: E402
+from kicks.progress import ChannelLayerRelay, layer_message, progress_group  # noqa: E402
 
 KICKS = """{ kicks { kicks { id name audioUrl createdAt prompt seed }
   remainingGensToday totalGensCount dailyLimit totalCap resetsAt } }"""
@@ -113,7 +114,7 @@ def bench_kicks_query(member, runs: int) -> None:
             owner=member,
             name=f"AI: Bench {n}",
             audio=f"{member.pk}/bench-{n}.wav",
-            prompt="hit house",
+            prompt=DEFAULT_PROMPT,
             seed=2**62 + n,
         )
         for n in range(30)
@@ -205,7 +206,7 @@ async def bench_channel_layer(runs: int) -> list[float]:
     for step in range(runs):
         started = time.perf_counter()
         await layer.group_send(
-            "bench-kick-progress", ProgressEvent("bench", Stage.SAMPLING, step, runs).to_message()
+            "bench-kick-progress", layer_message(ProgressEvent(Stage.SAMPLING, step, runs))
         )
         await layer.receive(channel)
         samples.append((time.perf_counter() - started) * 1000)
@@ -216,7 +217,6 @@ async def bench_channel_layer(runs: int) -> list[float]:
 async def bench_subscription(port: int, member, session: str, runs: int) -> list[float]:
     import redis.asyncio
     import websockets
-    from channels.layers import get_channel_layer
 
     request_id = "bench-progress"
     async with websockets.connect(
@@ -232,16 +232,16 @@ async def bench_subscription(port: int, member, session: str, runs: int) -> list
         await wait_for_group(client, progress_group(member.pk, request_id))
         await client.aclose()
 
-        relay = ChannelLayerRelay(get_channel_layer(), member.pk, request_id)
+        relay = ChannelLayerRelay(member.pk, request_id)
         samples = []
         for step in range(1, runs + 1):
             started = time.perf_counter()
-            relay(ProgressEvent(request_id, Stage.SAMPLING, step, runs, "bench"))
+            relay(ProgressEvent(Stage.SAMPLING, step, runs, "bench"))
             message = json.loads(await ws.recv())
             assert message["payload"]["data"]["kickGeneration"]["step"] == step, message
             samples.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(0.005)  # events are a few ms apart in a real generation
-        relay(ProgressEvent(request_id, Stage.DONE, 1, 1, "done"))
+        relay(ProgressEvent(Stage.DONE, 1, 1, "done"))
         relay.close()
         await relay.sent()
         while json.loads(await ws.recv())["type"] != "complete":
@@ -254,10 +254,11 @@ GENERATE = "mutation { generateKick { __typename } }"
 
 def bench_generation(runs: int) -> None:
     """generateKick end to end against the pipeline alone, both with the configured model."""
-    from gpu_worker import KickPipeline
+    from gpu_worker.pipeline import KickPipeline
     from kicks.workers import configured_worker
 
-    configured_worker().generate("hit house", 0, lambda progress: None)  # load the weights once
+    # Load the weights once.
+    configured_worker().generate(KickRequest(DEFAULT_PROMPT, 0), lambda progress: None)
     pipeline = KickPipeline.from_pretrained(
         settings.KICK_MODEL,
         device=settings.KICK_MODEL_DEVICE,
@@ -271,7 +272,7 @@ def bench_generation(runs: int) -> None:
     with override_settings(KICKS_DAILY_LIMIT=runs, KICKS_TOTAL_CAP=runs):
         for seed in range(runs):
             started = time.perf_counter()
-            pipeline.generate("hit house", seed=seed, steps=settings.KICKS_SAMPLING_STEPS)
+            pipeline.generate(DEFAULT_PROMPT, seed=seed, steps=settings.KICKS_SAMPLING_STEPS)
             alone.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             response = client.post(

@@ -15,7 +15,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from gpu_worker.pipeline import KickPipeline, ProgressEvent, Stage
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
 from gpu_worker.publish import add_publish_parser
 
 
@@ -24,7 +25,7 @@ def add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--prompt",
         default=None,
-        help="keywords, e.g. 'punchy 909' (default: the model's, 'hit house')",
+        help=f"keywords, e.g. 'punchy 909' (default: the model's, {DEFAULT_PROMPT!r})",
     )
     parser.add_argument("--seed", type=int, default=None, help="first seed (random if omitted)")
     parser.add_argument("-n", "--num-kicks", type=int, default=1)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
+from gpu_worker.protocol import DEFAULT_PROMPT
+
 
 @dataclass(frozen=True)
 class AudioConfig:
@@ -124,7 +126,7 @@ class ModelConfig:
     # keyword details are settled later. 1.0 guides every step; 0.8 was measured on kick-gen-v2
     # (Fréchet distance 0.74x the floor instead of 3.4x at guidance 3, keyword control kept).
     guidance_noise_limit: float = 0.8
-    default_prompt: str = "hit house"
+    default_prompt: str = DEFAULT_PROMPT
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

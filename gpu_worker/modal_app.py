@@ -13,8 +13,6 @@ real pipeline; this module only adds the Modal wiring.
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,9 @@ from typing import Any
 import modal
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from gpu_worker.pipeline import KickPipeline, KickResult, ProgressEvent
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import DEFAULT_PROMPT, KickRequest, ProgressEvent, from_wire
+from gpu_worker.streams import Emit, read_with_deadline
 
 APP_NAME = "kick-generator-app"
 CLASS_NAME = "KickGenerator"
@@ -57,27 +57,6 @@ app = modal.App(APP_NAME)
 hub_cache = modal.Volume.from_name(CACHE_VOLUME, create_if_missing=True)
 
 
-def result_message(kick: KickResult) -> dict[str, Any]:
-    return {
-        "type": "result",
-        "wav": kick.wav,
-        "seed": kick.seed,
-        "keywords": kick.keywords,
-        "ignored_words": kick.ignored_words,
-    }
-
-
-def progress_message(event: ProgressEvent) -> dict[str, Any]:
-    return {
-        "type": "progress",
-        "stage": event.stage.value,
-        "step": event.step,
-        "total_steps": event.total_steps,
-        "fraction": event.fraction,
-        "message": event.message,
-    }
-
-
 class KickGeneratorService:
     """What a KickGenerator container does, without Modal."""
 
@@ -91,37 +70,29 @@ class KickGeneratorService:
         steps: int | None = None,
         guidance: float | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yields progress messages while the kick is generated, then one result message.
+        """Yields progress messages (ProgressEvent.to_wire) while the kick is generated, then
+        one result message (KickResult.to_wire).
 
         Generation runs in a thread so that progress leaves the container as it happens; an
         exception in generation is re-raised here, after the progress sent before it.
         """
-        messages: queue.Queue[dict[str, Any] | BaseException] = queue.Queue()
+        request = KickRequest(prompt, seed, steps, guidance)
 
-        def run() -> None:
-            try:
-                [kick] = self.pipeline.generate(
-                    prompt,
-                    seed=seed,
-                    steps=steps,
-                    guidance=guidance,
-                    on_progress=lambda event: messages.put(progress_message(event)),
-                )
-                messages.put(result_message(kick))
-            except BaseException as error:  # handed to the consumer, which re-raises it
-                messages.put(error)
+        def run(emit: Emit[dict[str, Any]]) -> None:
+            def on_progress(event: ProgressEvent) -> None:
+                emit(event.to_wire())
 
-        worker = threading.Thread(target=run, name="kick-generation", daemon=True)
-        worker.start()
-        while True:
-            message = messages.get()
-            if isinstance(message, BaseException):
-                worker.join()
-                raise message
-            yield message
-            if message["type"] == "result":
-                worker.join()
-                return
+            [kick] = self.pipeline.generate(
+                request.prompt,
+                seed=request.seed,
+                steps=request.steps,
+                guidance=request.guidance,
+                on_progress=on_progress,
+                previews=True,
+            )
+            emit(kick.to_wire())
+
+        yield from read_with_deadline(run, name="kick-generation")
 
     def generate_batch(
         self,
@@ -132,7 +103,7 @@ class KickGeneratorService:
     ) -> list[dict[str, Any]]:
         """One result message per seed, generated as one batch."""
         kicks = self.pipeline.generate(prompt, seeds=list(seeds), steps=steps, guidance=guidance)
-        return [result_message(kick) for kick in kicks]
+        return [kick.to_wire() for kick in kicks]
 
 
 @app.cls(
@@ -174,15 +145,16 @@ class KickGenerator:
 
 
 @app.local_entrypoint()
-def smoke(prompt: str = "hit house", seed: int = 7, out: str = "modal-smoke.wav") -> None:
+def smoke(prompt: str = DEFAULT_PROMPT, seed: int = 7, out: str = "modal-smoke.wav") -> None:
     """`modal run gpu_worker/modal_app.py`: streams one kick from the deployed class's code."""
     generator = KickGenerator()
     for message in generator.generate_stream.remote_gen(prompt, seed):
-        if message["type"] == "progress":
+        received = from_wire(message)
+        if isinstance(received, ProgressEvent):
             print(
-                f"{message['stage']:<14} {message['step']:>3}/{message['total_steps']:<3} "
-                f"{message['message']}"
+                f"{received.stage:<14} {received.step:>3}/{received.total_steps:<3} "
+                f"{received.message}"
             )
         else:
-            Path(out).write_bytes(message["wav"])
-            print(f"seed {message['seed']} keywords {message['keywords']} -> {out}")
+            Path(out).write_bytes(received.wav)
+            print(f"seed {received.seed} keywords {received.keywords} -> {out}")

@@ -3,12 +3,10 @@ one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV.
 
 from __future__ import annotations
 
-import enum
 import math
 import secrets
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,6 +14,8 @@ import torch
 from gpu_worker.audio import encode_wav, postprocess
 from gpu_worker.config import ModelConfig
 from gpu_worker.models import KickModels, Vocabulary, build_models
+from gpu_worker.preview import PreviewDecoder, picture_of
+from gpu_worker.protocol import PREVIEW_EVERY_STEPS, KickResult, Preview, ProgressEvent, Stage
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.weights import load_model_folder, resolve_model_folder, save_model_folder
 
@@ -26,49 +26,6 @@ MAX_PROMPT_LENGTH = 500
 # Decoder and vocoder activations grow with the batch; latents do not, so only those two are
 # run in chunks.
 DECODE_CHUNK = 16
-
-
-class Stage(enum.StrEnum):
-    LOADING_MODEL = "LOADING_MODEL"
-    SAMPLING = "SAMPLING"
-    DECODING = "DECODING"
-    VOCODING = "VOCODING"
-    DONE = "DONE"
-
-
-# Share of the whole generation that is complete when each stage starts; sampling fills the span
-# up to DECODING step by step. Events in emission order never move the fraction backwards.
-_STAGE_START = {
-    Stage.LOADING_MODEL: 0.0,
-    Stage.SAMPLING: 0.05,
-    Stage.DECODING: 0.85,
-    Stage.VOCODING: 0.92,
-    Stage.DONE: 1.0,
-}
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    stage: Stage
-    step: int
-    total_steps: int
-    message: str
-
-    @property
-    def fraction(self) -> float:
-        """Overall progress of the generation in [0, 1]."""
-        if self.stage is Stage.SAMPLING and self.total_steps:
-            start, end = _STAGE_START[Stage.SAMPLING], _STAGE_START[Stage.DECODING]
-            return start + (end - start) * self.step / self.total_steps
-        return _STAGE_START[self.stage]
-
-
-@dataclass(frozen=True)
-class KickResult:
-    wav: bytes
-    seed: int
-    keywords: list[str]
-    ignored_words: list[str]
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -95,8 +52,10 @@ class KickPipeline:
         self._config = config
         self._vocabulary = vocabulary
         self._sampler = DDIMSampler(config.diffusion)
+        models = models.to(self._device).for_inference()
+        self._preview: PreviewDecoder | None = None  # fitted at the first preview
         # Assigned last: its presence is what marks the pipeline as loaded.
-        self._models = models.to(self._device).for_inference()
+        self._models = models
 
     # Construction ------------------------------------------------------------------------------
 
@@ -190,12 +149,15 @@ class KickPipeline:
         steps: int | None = None,
         guidance: float | None = None,
         on_progress: ProgressCallback | None = None,
+        previews: bool = False,
     ) -> list[KickResult]:
-        """Generates kicks for ``prompt`` (None: the model's default prompt, "hit house").
+        """Generates kicks for ``prompt`` (None: the model's default prompt).
 
         Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
         seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.
         A kick depends only on (prompt, seed, steps, guidance), not on the rest of the batch.
+        With ``previews``, the first kick's progress events carry a picture of it as it forms:
+        every PREVIEW_EVERY_STEPS sampling steps, then the decoded spectrogram (VOCODING).
         """
         emit = on_progress or _ignore_progress
         self.load(emit)
@@ -207,10 +169,11 @@ class KickPipeline:
         tokens = self._vocabulary.tokenize(prompt)
 
         with torch.inference_mode():
-            latents = self.sample_latents(tokens.ids, kick_seeds, steps, guidance, emit)
+            latents = self.sample_latents(tokens.ids, kick_seeds, steps, guidance, emit, previews)
             emit(ProgressEvent(Stage.DECODING, 0, 0, "Decoding the spectrogram"))
             mel = torch.cat([self.decode(chunk) for chunk in latents.split(DECODE_CHUNK)])
-            emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio"))
+            final = picture_of(mel[0]) if previews else None
+            emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio", final))
             audio = torch.cat([self.vocode(chunk) for chunk in mel.split(DECODE_CHUNK)])
             kicks = postprocess(audio.cpu(), self._config.audio)
 
@@ -268,8 +231,11 @@ class KickPipeline:
         steps: int,
         guidance: float,
         on_progress: ProgressCallback = _ignore_progress,
+        previews: bool = False,
     ) -> torch.Tensor:
-        """DDIM from per-seed noise to scaled latents (batch, *latent_shape)."""
+        """DDIM from per-seed noise to scaled latents (batch, *latent_shape); with ``previews``,
+        every PREVIEW_EVERY_STEPS steps but the last, the first kick's current clean estimate
+        decoded by the VAE rides on the SAMPLING event."""
         latents = self.initial_noise(seeds)
         conditional = self.keyword_embedding(keyword_ids)
         # Guidance 1 and prompts without known words make both passes identical: run one.
@@ -287,13 +253,25 @@ class KickPipeline:
                 unconditional if timestep < guided_below else None,
                 guidance,
             )
+            step = index + 1
+            preview = None
+            # The last step's estimate is the result, decoded next anyway (VOCODING's preview).
+            if previews and step % PREVIEW_EVERY_STEPS == 0 and step < steps:
+                clean = self._sampler.clean_estimate(prediction[:1], timestep, latents[:1])
+                preview = self.preview(clean)
             latents = self._sampler.step(prediction, timestep, previous, latents)
-            on_progress(
-                ProgressEvent(
-                    Stage.SAMPLING, index + 1, steps, f"Denoising step {index + 1}/{steps}"
-                )
-            )
+            message = f"Denoising step {step}/{steps}"
+            on_progress(ProgressEvent(Stage.SAMPLING, step, steps, message, preview))
         return latents
+
+    def preview(self, latent: torch.Tensor) -> Preview:
+        """A (1, *latent_shape) scaled latent as a small picture (gpu_worker.preview)."""
+        with self._load_lock:
+            if self._preview is None:
+                self._preview = PreviewDecoder(
+                    self._models.vae, self._config.vae.scaling_factor, self._device
+                )
+        return self._preview(latent)
 
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
         """Scaled latents -> normalised log-mel (batch, n_mels, frames)."""

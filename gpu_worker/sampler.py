@@ -94,20 +94,30 @@ class DDIMSampler:
         stride = self.num_train_timesteps / num_steps
         return [round(self.num_train_timesteps - i * stride) - 1 for i in range(num_steps)]
 
+    def clean_estimate(
+        self, model_output: torch.Tensor, timestep: int, noisy: torch.Tensor
+    ) -> torch.Tensor:
+        """The model's current estimate of the clean latent x0 at ``timestep``."""
+        return self._split(model_output, timestep, noisy)[0]
+
+    def _split(
+        self, model_output: torch.Tensor, timestep: int, noisy: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(clean, noise) estimates of ``noisy`` at ``timestep`` from the model's output."""
+        # Python floats, not indexed tensors: no host-device copies inside the sampling loop.
+        alpha_bar = float(self.alphas_cumprod[timestep])
+        signal, noise_scale = math.sqrt(alpha_bar), math.sqrt(1.0 - alpha_bar)
+        if self.config.prediction_type == "epsilon":
+            return (noisy - noise_scale * model_output) / signal, model_output
+        clean = signal * noisy - noise_scale * model_output
+        return clean, noise_scale * noisy + signal * model_output
+
     def step(
         self, model_output: torch.Tensor, timestep: int, previous_timestep: int, noisy: torch.Tensor
     ) -> torch.Tensor:
         """One deterministic DDIM update (eta = 0) from ``timestep`` to ``previous_timestep``;
         ``previous_timestep = -1`` ends sampling and returns the clean estimate."""
-        # Python floats, not indexed tensors: no host-device copies inside the sampling loop.
-        alpha_bar = float(self.alphas_cumprod[timestep])
-        signal, noise_scale = math.sqrt(alpha_bar), math.sqrt(1.0 - alpha_bar)
-        if self.config.prediction_type == "epsilon":
-            clean = (noisy - noise_scale * model_output) / signal
-            noise = model_output
-        else:
-            clean = signal * noisy - noise_scale * model_output
-            noise = noise_scale * noisy + signal * model_output
+        clean, noise = self._split(model_output, timestep, noisy)
         if previous_timestep < 0:
             return clean
         previous_alpha_bar = float(self.alphas_cumprod[previous_timestep])

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
+from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile, PendingKickFile
 
 
 @admin.register(GeneratedKick)
@@ -23,6 +23,7 @@ class KickGenerationAdmin(admin.ModelAdmin):
         "failure",
         "quota_day",
         "created_at",
+        "lease_expires_at",
         "finished_at",
     ]
     list_filter = ["status", "failure", ("owner", admin.RelatedOnlyFieldListFilter), "quota_day"]
@@ -38,3 +39,11 @@ class OrphanedKickFileAdmin(admin.ModelAdmin):
     list_display = ["path", "attempts", "created_at", "last_attempt_at"]
     search_fields = ["path", "error"]
     readonly_fields = ["created_at", "last_attempt_at"]
+
+
+@admin.register(PendingKickFile)
+class PendingKickFileAdmin(admin.ModelAdmin):
+    list_display = ["path", "generation", "created_at"]
+    search_fields = ["path"]
+    raw_id_fields = ["generation"]
+    readonly_fields = ["created_at"]

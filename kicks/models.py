@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
+from django.utils import timezone
 
 REQUEST_ID_MAX_LENGTH = 64
 PROMPT_MAX_LENGTH = 200
@@ -58,7 +59,9 @@ class KickGeneration(models.Model):
     """One generateKick request: the unit that quotas, idempotency and auditing count.
 
     A PENDING row is a reservation: it counts against the daily limit, the total cap and the
-    global budget while the worker runs, so concurrent requests cannot overshoot them.
+    global budget while the worker runs, so concurrent requests cannot overshoot them. The
+    process running it renews its lease every few seconds; a lease that ran out belongs to a
+    process that died, and stops counting at once.
     """
 
     class Status(models.TextChoices):
@@ -70,7 +73,7 @@ class KickGeneration(models.Model):
         UNAVAILABLE = "unavailable", "Worker unavailable"
         RETRYABLE = "retryable", "Failed, retryable"
         PERMANENT = "permanent", "Failed"
-        EXPIRED = "expired", "Reservation expired"
+        EXPIRED = "expired", "Lease expired"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kick_generations"
@@ -87,6 +90,9 @@ class KickGeneration(models.Model):
         GeneratedKick, null=True, blank=True, on_delete=models.SET_NULL, related_name="generations"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Until when a PENDING generation is known to be alive (renewed while it runs); a row made
+    # by anything but a reservation has no live lease.
+    lease_expires_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -112,6 +118,28 @@ class GenerationDay(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class PendingKickFile(models.Model):
+    """A kick file no GeneratedKick owns: recorded (and committed) before the file is uploaded or
+    removed, and cleared in the transaction that stores its kick, or once the file is gone.
+
+    So a process killed at any point leaves a row that `purge_orphan_kicks` finds: an upload
+    whose generation is no longer running, or a deleted kick's file.
+    """
+
+    path = models.CharField(max_length=255, unique=True)
+    # The generation uploading it; null for the file of a deleted kick.
+    generation = models.ForeignKey(
+        KickGeneration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.path
 
 
 class OrphanedKickFile(models.Model):

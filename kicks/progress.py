@@ -1,8 +1,9 @@
-"""Generation progress events and their delivery to the owner's subscriptions.
+"""Generation progress on the channel layer: who may hear it, how it is sent, how it is heard.
 
-Events travel through the Channels layer (Redis in production) to a group named after the
-owner and the request id, so a subscription on one server process sees a generation running
-on another, and nobody else's subscription can join that group.
+Events (gpu_worker.protocol.ProgressEvent) travel through the Channels layer (Redis in
+production) to a group named after the owner and the request id, so a subscription on one
+server process hears a generation running on another, and nobody else's subscription can join
+that group.
 """
 
 from __future__ import annotations
@@ -11,75 +12,17 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from enum import StrEnum
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from channels.layers import BaseChannelLayer
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+from gpu_worker.protocol import ProgressEvent
 
 MESSAGE_TYPE = "kick.progress"
 
 logger = logging.getLogger(__name__)
-
-
-class Stage(StrEnum):
-    QUEUED = "QUEUED"
-    LOADING_MODEL = "LOADING_MODEL"
-    SAMPLING = "SAMPLING"
-    DECODING = "DECODING"
-    VOCODING = "VOCODING"
-    UPLOADING = "UPLOADING"
-    DONE = "DONE"
-    FAILED = "FAILED"
-
-
-TERMINAL_STAGES = frozenset({Stage.DONE, Stage.FAILED})
-
-# Where each stage starts on the overall progress bar; sampling fills the span up to DECODING.
-_STAGE_START = {
-    Stage.QUEUED: 0.0,
-    Stage.LOADING_MODEL: 0.02,
-    Stage.SAMPLING: 0.1,
-    Stage.DECODING: 0.85,
-    Stage.VOCODING: 0.9,
-    Stage.UPLOADING: 0.96,
-    Stage.DONE: 1.0,
-    Stage.FAILED: 1.0,
-}
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    request_id: str
-    stage: Stage
-    step: int = 0
-    total_steps: int = 0
-    message: str = ""
-
-    @property
-    def fraction(self) -> float:
-        """Overall progress of the generation, 0..1."""
-        start = _STAGE_START[self.stage]
-        if self.stage is Stage.SAMPLING and self.total_steps > 0:
-            span = _STAGE_START[Stage.DECODING] - start
-            return round(start + span * min(self.step, self.total_steps) / self.total_steps, 4)
-        return start
-
-    def to_message(self) -> dict[str, Any]:
-        # sent_at lets the benchmark measure delivery delay across processes.
-        return {"type": MESSAGE_TYPE, **asdict(self), "sent_at": time.time()}
-
-    @classmethod
-    def from_message(cls, message: dict[str, Any]) -> ProgressEvent:
-        return cls(
-            request_id=message["request_id"],
-            stage=Stage(message["stage"]),
-            step=message["step"],
-            total_steps=message["total_steps"],
-            message=message["message"],
-        )
-
 
 ProgressSink = Callable[[ProgressEvent], None]
 
@@ -88,6 +31,25 @@ def progress_group(user_id: int, request_id: str) -> str:
     # Group names allow only a short ASCII alphabet; request ids are client-chosen, so hash them.
     digest = hashlib.sha256(request_id.encode()).hexdigest()[:40]
     return f"kicks.progress.{user_id}.{digest}"
+
+
+def layer_message(event: ProgressEvent) -> dict[str, Any]:
+    # sent_at lets the benchmark measure delivery delay across processes.
+    return {"type": MESSAGE_TYPE, "event": event.to_wire(), "sent_at": time.time()}
+
+
+def event_of(message: dict[str, Any]) -> ProgressEvent:
+    return ProgressEvent.from_wire(message["event"])
+
+
+async def publish(user_id: int, request_id: str, event: ProgressEvent) -> None:
+    """Send one event to the generation's group; an outage is logged, never raised."""
+    group = progress_group(user_id, request_id)
+    try:
+        await get_channel_layer().group_send(group, layer_message(event))
+    except Exception:
+        # Progress is a courtesy: a channel layer outage must not fail the generation.
+        logger.exception("Could not send kick progress to %s", group)
 
 
 # Senders whose request may be gone: asyncio keeps only weak references to tasks.
@@ -102,11 +64,13 @@ class ChannelLayerRelay:
     when `close()` is called by the thread that published last, so that everything it
     published is sent first — even when the request that started it has been cancelled
     (a client that disconnects mid-generation), the subscriber still sees the outcome.
+    `also` (tests, benchmarks) sees every event too, as it is published.
     """
 
-    def __init__(self, layer: BaseChannelLayer, user_id: int, request_id: str) -> None:
-        self._layer = layer
-        self._group = progress_group(user_id, request_id)
+    def __init__(self, user_id: int, request_id: str, also: ProgressSink | None = None) -> None:
+        self._user_id = user_id
+        self._request_id = request_id
+        self._also = also
         self._loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[ProgressEvent | None] = asyncio.Queue()
         self._sender = self._loop.create_task(self._send_all())
@@ -114,6 +78,8 @@ class ChannelLayerRelay:
         self._sender.add_done_callback(_senders.discard)
 
     def __call__(self, event: ProgressEvent) -> None:
+        if self._also is not None:
+            self._also(event)
         self._loop.call_soon_threadsafe(self._queue.put_nowait, event)
 
     def close(self) -> None:
@@ -126,8 +92,34 @@ class ChannelLayerRelay:
 
     async def _send_all(self) -> None:
         while (event := await self._queue.get()) is not None:
-            try:
-                await self._layer.group_send(self._group, event.to_message())
-            except Exception:
-                # Progress is a courtesy: a channel layer outage must not fail the generation.
-                logger.exception("Could not send kick progress to %s", self._group)
+            await publish(self._user_id, self._request_id, event)
+
+
+class ProgressListener:
+    """The events of one generation's group, as they arrive, each wait with a deadline."""
+
+    def __init__(self, layer: BaseChannelLayer, channel: str) -> None:
+        self._layer = layer
+        self._channel = channel
+
+    async def next(self, timeout_s: float) -> ProgressEvent | None:
+        """The next event, or None when `timeout_s` passes without one."""
+        try:
+            message = await asyncio.wait_for(self._layer.receive(self._channel), timeout_s)
+        except TimeoutError:
+            return None
+        return event_of(message)
+
+
+@asynccontextmanager
+async def listening(user_id: int, request_id: str) -> AsyncIterator[ProgressListener]:
+    """Join the generation's group for the duration; join before reading its state, so that
+    nothing published in between is missed."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    group = progress_group(user_id, request_id)
+    await layer.group_add(group, channel)
+    try:
+        yield ProgressListener(layer, channel)
+    finally:
+        await layer.group_discard(group, channel)

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
+import base64
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
 import strawberry
 import strawberry_django
-from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections
+from django.conf import settings
 from strawberry.types import Info
 from strawberry_django.auth.utils import aget_current_user, get_current_user
 
 from accounts.permissions import MembersOnly
-from kicks import services
+from accounts.schema import FieldError, ValidationErrors
+from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
+from kicks import failures as failed
+from kicks import generation, services
 from kicks.models import GeneratedKick
-from kicks.progress import (
-    TERMINAL_STAGES,
-    ChannelLayerRelay,
-    ProgressEvent,
-    Stage,
-    progress_group,
-)
-from kicks.workers import KickWorker, configured_worker, worker_executor
 
 GenerationStage = strawberry.enum(Stage, name="GenerationStage")
 
@@ -72,6 +63,15 @@ class KickLibrary:
     daily_limit: int
     total_cap: int
     resets_at: datetime
+    quota_time_zone: str = strawberry.field(
+        description="The IANA time zone whose calendar days the daily limit counts."
+    )
+    daily_limit_message: str = strawberry.field(
+        description="What DailyLimitReached says today (the app's notice at the limit)."
+    )
+    total_cap_message: str = strawberry.field(
+        description="What TotalCapReached says (the app's notice at the cap)."
+    )
 
 
 @strawberry.type
@@ -127,6 +127,15 @@ class KickNotFound:
     message: str
 
 
+@strawberry.type(description="The kick as it forms: an 8-bit log-mel picture.")
+class SpectrogramPreview:
+    mels: int = strawberry.field(description="Rows, from the lowest mel band up.")
+    frames: int = strawberry.field(description="Columns, in time order.")
+    pixels: str = strawberry.field(
+        description="Base64 of mels x frames bytes, row by row (0: silence, 255: loudest)."
+    )
+
+
 @strawberry.type
 class GenerationProgress:
     request_id: strawberry.ID
@@ -135,21 +144,33 @@ class GenerationProgress:
     total_steps: int
     fraction: float
     message: str
+    preview: SpectrogramPreview | None = strawberry.field(
+        description="The sampler's current estimate of the kick, while it samples."
+    )
 
     @classmethod
-    def from_event(cls, event: ProgressEvent) -> GenerationProgress:
+    def from_event(cls, request_id: str, event: ProgressEvent) -> GenerationProgress:
+        preview = event.preview
         return cls(
-            request_id=strawberry.ID(event.request_id),
+            request_id=strawberry.ID(request_id),
             stage=event.stage,
             step=event.step,
             total_steps=event.total_steps,
             fraction=event.fraction,
             message=event.message,
+            preview=None
+            if preview is None
+            else SpectrogramPreview(
+                mels=preview.mels,
+                frames=preview.frames,
+                pixels=base64.b64encode(preview.pixels).decode(),
+            ),
         )
 
 
 GenerateKickResult = Annotated[
     GenerateKickSuccess
+    | ValidationErrors
     | TotalCapReached
     | DailyLimitReached
     | GenerationUnavailable
@@ -161,38 +182,22 @@ DeleteKickResult = Annotated[
 ]
 
 
-def _run_generation(
-    reservation: services.Reservation, worker: KickWorker, relay: ChannelLayerRelay
-) -> services.GenerationSuccess:
-    try:
-        return services.run_generation(reservation, worker, relay)
-    finally:
-        # This thread published the last event; a cancelled request must not cut it off.
-        relay.close()
-        # Pool threads outlive the request; do not leave a connection open in each.
-        connections.close_all()
-
-
-async def _generate(
-    user: AbstractBaseUser, prompt: str, request_id: str, relay: ChannelLayerRelay
-) -> services.GenerationSuccess:
-    try:
-        reservation = await database_sync_to_async(services.reserve_generation)(
-            user, prompt, request_id, relay
-        )
-    except BaseException:
-        relay.close()
-        raise
-    if isinstance(reservation, services.AlreadyRequested):
-        relay.close()  # the first request's own relay reports its progress
-        return await database_sync_to_async(services.outcome_of, thread_sensitive=False)(
-            reservation.generation_id
-        )
-    # Runs to the end even if this request is cancelled; the relay then still reports it.
-    generation = asyncio.get_running_loop().run_in_executor(
-        worker_executor(), _run_generation, reservation, configured_worker(), relay
-    )
-    return await generation
+def failure_result(error: failed.GenerationError) -> GenerateKickResult:
+    """The one mapping from a generation's failure to its GraphQL type."""
+    match error:
+        case failed.InvalidGenerationInput():
+            return ValidationErrors(
+                message=str(error), errors=[FieldError(field=error.field, messages=[str(error)])]
+            )
+        case failed.TotalCapReached():
+            return TotalCapReached(message=str(error), total_cap=error.total_cap)
+        case failed.DailyLimitReached():
+            return DailyLimitReached(message=str(error), resets_at=error.resets_at)
+        case failed.GenerationUnavailable():
+            return GenerationUnavailable(message=str(error))
+        case failed.GenerationFailed():
+            return GenerationFailed(message=str(error), retryable=error.retryable)
+    raise TypeError(f"no GraphQL type for {error!r}")
 
 
 @strawberry.type
@@ -201,7 +206,7 @@ class Query:
         extensions=[MembersOnly()], description="The member's AI kicks and generation quotas."
     )
     def kicks(self, info: Info) -> KickLibrary:
-        library = services.kick_library(get_current_user(info))
+        library = services.kick_library(get_current_user(info).pk)
         allowance = library.allowance
         return KickLibrary(
             kicks=library.kicks,
@@ -210,6 +215,11 @@ class Query:
             daily_limit=allowance.daily_limit,
             total_cap=allowance.total_cap,
             resets_at=allowance.resets_at,
+            quota_time_zone=settings.KICKS_DAY_TIMEZONE,
+            daily_limit_message=failed.daily_limit_message(
+                allowance.daily_limit, allowance.resets_at
+            ),
+            total_cap_message=failed.total_cap_message(allowance.total_cap),
         )
 
 
@@ -226,32 +236,21 @@ class Mutation:
     async def generate_kick(
         self,
         info: Info,
-        prompt: str = services.DEFAULT_PROMPT,
+        prompt: str = DEFAULT_PROMPT,
         request_id: strawberry.ID | None = None,
     ) -> GenerateKickResult:
         user = await aget_current_user(info)
-        request_id = str(request_id) if request_id else uuid.uuid4().hex
-        relay = ChannelLayerRelay(get_channel_layer(), user.pk, request_id)
-        result: GenerateKickResult
         try:
-            success = await _generate(user, prompt, request_id, relay)
-        except services.TotalCapReached as error:
-            result = TotalCapReached(message=str(error), total_cap=error.total_cap)
-        except services.DailyLimitReached as error:
-            result = DailyLimitReached(message=str(error), resets_at=error.resets_at)
-        except services.GenerationUnavailable as error:
-            result = GenerationUnavailable(message=str(error))
-        except services.GenerationFailed as error:
-            result = GenerationFailed(message=str(error), retryable=error.retryable)
-        else:
-            result = GenerateKickSuccess(
-                kick=success.kick,
-                remaining_gens_today=success.allowance.remaining_today,
-                total_gens_count=success.allowance.total_count,
+            success = await generation.generate_kick(
+                user.pk, prompt, str(request_id) if request_id else None
             )
-        # The answer never overtakes the last progress event (DONE or FAILED).
-        await relay.sent()
-        return result
+        except failed.GenerationError as error:
+            return failure_result(error)
+        return GenerateKickSuccess(
+            kick=success.kick,
+            remaining_gens_today=success.allowance.remaining_today,
+            total_gens_count=success.allowance.total_count,
+        )
 
     @strawberry_django.mutation(
         handle_django_errors=False,
@@ -263,7 +262,7 @@ class Mutation:
     )
     def delete_kick(self, info: Info, id: strawberry.ID, confirm: bool = False) -> DeleteKickResult:
         try:
-            deletion = services.delete_kick(get_current_user(info), id, confirm=confirm)
+            deletion = services.delete_kick(get_current_user(info).pk, id, confirm=confirm)
         except services.KickNotFound as error:
             return KickNotFound(message=str(error))
         except services.PresetsAffected as error:
@@ -293,29 +292,5 @@ class Subscription:
         self, info: Info, request_id: strawberry.ID
     ) -> AsyncGenerator[GenerationProgress, None]:
         user = await aget_current_user(info)
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        group = progress_group(user.pk, str(request_id))
-        await layer.group_add(group, channel)
-        try:
-            current = await database_sync_to_async(services.generation_state)(
-                user.pk, str(request_id)
-            )
-            if current is not None:
-                yield GenerationProgress.from_event(current)
-                if current.stage in TERMINAL_STAGES:
-                    return
-            idle_timeout = services.reservation_ttl().total_seconds()
-            while True:
-                try:
-                    message = await asyncio.wait_for(layer.receive(channel), idle_timeout)
-                except TimeoutError:
-                    return
-                event = ProgressEvent.from_message(message)
-                if current is not None and event.stage is Stage.QUEUED:
-                    continue  # already reported from the database
-                yield GenerationProgress.from_event(event)
-                if event.stage in TERMINAL_STAGES:
-                    return
-        finally:
-            await layer.group_discard(group, channel)
+        async for event in generation.follow(user.pk, str(request_id)):
+            yield GenerationProgress.from_event(str(request_id), event)

@@ -1,33 +1,47 @@
-"""Kick rules: quotas, generation, storage consistency, deletion. No GraphQL here.
+"""Kick rules: quotas, the generation ledger, storage consistency, deletion. No GraphQL here.
 
-A generation runs in three steps so that no lock is held while the worker runs:
+A generation (orchestrated by kicks.generation) holds no lock while the worker runs:
 1. `reserve_generation`: one transaction locks the day's budget row, then the member's row,
-   checks the quotas and inserts a PENDING KickGeneration (the reservation);
-2. `run_generation`: the worker generates the WAV, which is uploaded to the `kicks` storage;
-3. a second transaction stores the GeneratedKick and marks the generation SUCCEEDED — or the
-   generation is marked FAILED, which releases its reservation, and any uploaded file removed.
+   checks the quotas and inserts a PENDING KickGeneration (the reservation) with a lease that
+   the running generation renews (`renew_lease`);
+2. the worker generates the WAV; its storage name is recorded (`record_pending_upload`) before
+   it is uploaded to the `kicks` storage;
+3. `store_kick`: one transaction stores the GeneratedKick, clears the pending file and marks the
+   generation SUCCEEDED — or `mark_failed` marks it FAILED, which releases its reservation, and
+   the file is removed.
+A lease that stops being renewed (the process died) is expired by whoever notices first
+(`expire_if_stale`): the generation fails, its quota comes back and FAILED is published.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
+from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
+from kicks import progress
+from kicks.failures import (
+    DailyLimitReached,
+    GenerationError,
+    GenerationFailed,
+    GenerationUnavailable,
+    InvalidGenerationInput,
+    TotalCapReached,
+    error_of,
+    failure_of,
+)
 from kicks.models import (
     PROMPT_MAX_LENGTH,
     REQUEST_ID_MAX_LENGTH,
@@ -35,53 +49,20 @@ from kicks.models import (
     GenerationDay,
     KickGeneration,
     OrphanedKickFile,
+    PendingKickFile,
     kicks_storage,
 )
 from kicks.names import pick_kick_name
-from kicks.progress import ProgressEvent, ProgressSink, Stage
-from kicks.workers import KickWorker, WorkerFailed, WorkerProgress, WorkerUnavailable
+from kicks.progress import ProgressSink
 
 if TYPE_CHECKING:
     from presets.models import Preset
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PROMPT = "hit house"
-# How often a duplicate request looks whether the first one has finished.
-DUPLICATE_POLL_S = 0.1
-
 Status = KickGeneration.Status
 Failure = KickGeneration.Failure
-
-
-# --- Outcomes the API turns into typed results -------------------------------------------------
-
-
-class TotalCapReached(Exception):
-    def __init__(self, total_cap: int) -> None:
-        super().__init__(f"Delete kicks to generate more ({total_cap}/{total_cap})")
-        self.total_cap = total_cap
-
-
-class DailyLimitReached(Exception):
-    def __init__(self, daily_limit: int, resets_at: datetime) -> None:
-        local = resets_at.astimezone(ZoneInfo(settings.KICKS_DAY_TIMEZONE))
-        # The app's standing notice at the limit uses the same words (frontend kickgen/kicks.ts).
-        super().__init__(
-            f"Daily limit reached: all {daily_limit} kick generations used today. "
-            f"More at {format_date(local, 'g:i A')} {local.tzname()}."
-        )
-        self.resets_at = resets_at
-
-
-class GenerationUnavailable(Exception):
-    """The generator cannot take the request now; nothing was generated or counted."""
-
-
-class GenerationFailed(Exception):
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+EXPIRED_MESSAGE = "The generation stopped unexpectedly. Please try again."
 
 
 class KickNotFound(Exception):
@@ -113,22 +94,14 @@ def day_resets_at(day: date) -> datetime:
     )
 
 
-def reservation_ttl() -> timedelta:
-    """How long a PENDING generation may hold quota before it is presumed dead.
-
-    Longer than any live generation can take (every worker attempt and backoff), so only
-    reservations of crashed processes expire.
-    """
-    attempts = settings.KICKS_WORKER_RETRIES + 1
-    backoff = settings.KICKS_WORKER_BACKOFF_S * (2**attempts)
-    return timedelta(seconds=settings.KICKS_WORKER_TIMEOUT_S * attempts + backoff + 60)
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.KICKS_LEASE_S)
 
 
 def _holding_quota(generations: QuerySet[KickGeneration], now: datetime) -> QuerySet:
     """Generations that use quota: succeeded ones and live reservations."""
     return generations.filter(
-        Q(status=Status.SUCCEEDED)
-        | Q(status=Status.PENDING, created_at__gte=now - reservation_ttl())
+        Q(status=Status.SUCCEEDED) | Q(status=Status.PENDING, lease_expires_at__gt=now)
     )
 
 
@@ -167,9 +140,9 @@ class KickLibrary:
     allowance: Allowance
 
 
-def kick_library(user: AbstractBaseUser) -> KickLibrary:
-    kicks = list(GeneratedKick.objects.owned_by(user.pk))
-    return KickLibrary(kicks=kicks, allowance=allowance(user.pk, kick_count=len(kicks)))
+def kick_library(user_id: int) -> KickLibrary:
+    kicks = list(GeneratedKick.objects.owned_by(user_id))
+    return KickLibrary(kicks=kicks, allowance=allowance(user_id, kick_count=len(kicks)))
 
 
 # --- Generation ---------------------------------------------------------------------------------
@@ -197,53 +170,82 @@ class GenerationSuccess:
     allowance: Allowance
 
 
+def new_request_id() -> str:
+    """The request id of a generateKick that names none."""
+    return uuid.uuid4().hex
+
+
 def normalise_prompt(prompt: str | None) -> str:
     prompt = " ".join((prompt or "").split())
     if not prompt:
         return DEFAULT_PROMPT
     if len(prompt) > PROMPT_MAX_LENGTH:
-        raise GenerationFailed(
-            f"The prompt must be at most {PROMPT_MAX_LENGTH} characters.", retryable=False
+        raise InvalidGenerationInput(
+            "prompt", f"The prompt must be at most {PROMPT_MAX_LENGTH} characters."
         )
     return prompt
 
 
-def reserve_generation(
-    user: AbstractBaseUser, prompt: str | None, request_id: str | None, publish: ProgressSink
-) -> Reservation | AlreadyRequested:
-    """Check the quotas and reserve a generation for `user`, atomically."""
-    prompt = normalise_prompt(prompt)
-    request_id = request_id or uuid.uuid4().hex
+def check_request_id(request_id: str) -> str:
     if len(request_id) > REQUEST_ID_MAX_LENGTH:
-        raise GenerationFailed(
-            f"The request id must be at most {REQUEST_ID_MAX_LENGTH} characters.", retryable=False
+        raise InvalidGenerationInput(
+            "requestId", f"The request id must be at most {REQUEST_ID_MAX_LENGTH} characters."
         )
+    return request_id
+
+
+def publish_now(user_id: int, request_id: str, event: ProgressEvent) -> None:
+    """Publish from synchronous code that has no relay (expiries found by someone else)."""
+    async_to_sync(progress.publish)(user_id, request_id, event)
+
+
+def _expire(generations: QuerySet[KickGeneration], now: datetime) -> None:
+    """Fail PENDING generations whose lease ran out (their process died) and tell their
+    subscribers once this transaction commits. Call inside a transaction."""
+    stale = list(
+        generations.select_for_update()
+        .filter(status=Status.PENDING, lease_expires_at__lte=now)
+        .values_list("pk", "owner_id", "request_id")
+    )
+    if not stale:
+        return
+    KickGeneration.objects.filter(pk__in=[pk for pk, _, _ in stale]).update(
+        status=Status.FAILED, failure=Failure.EXPIRED, error=EXPIRED_MESSAGE, finished_at=now
+    )
+    failed = ProgressEvent(Stage.FAILED, message=EXPIRED_MESSAGE)
+    for _, owner_id, request_id in stale:
+        transaction.on_commit(
+            lambda owner_id=owner_id, request_id=request_id: publish_now(
+                owner_id, request_id, failed
+            )
+        )
+
+
+def reserve_generation(
+    user_id: int, prompt: str | None, request_id: str, publish: ProgressSink
+) -> Reservation | AlreadyRequested:
+    """Check the quotas and reserve a generation for the member, atomically."""
+    prompt = normalise_prompt(prompt)
+    request_id = check_request_id(request_id)
     now = timezone.now()
     day = quota_day(now)
     with transaction.atomic():
         # Lock order, everywhere: the day's budget row, the member's row, generation rows.
         GenerationDay.objects.bulk_create([GenerationDay(day=day)], ignore_conflicts=True)
         GenerationDay.objects.select_for_update().get(day=day)
-        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+        get_user_model().objects.select_for_update().only("pk").get(pk=user_id)
 
-        existing = KickGeneration.objects.filter(owner=user, request_id=request_id).first()
+        existing = KickGeneration.objects.filter(owner_id=user_id, request_id=request_id).first()
         if existing is not None:
             return AlreadyRequested(existing.pk)
 
-        KickGeneration.objects.filter(
-            owner=user, status=Status.PENDING, created_at__lt=now - reservation_ttl()
-        ).update(
-            status=Status.FAILED,
-            failure=Failure.EXPIRED,
-            error="The generation did not finish in time.",
-            finished_at=now,
-        )
+        _expire(KickGeneration.objects.filter(owner_id=user_id), now)
 
-        in_flight = KickGeneration.objects.filter(owner=user, status=Status.PENDING).count()
-        stored = GeneratedKick.objects.owned_by(user.pk).count()
+        in_flight = KickGeneration.objects.filter(owner_id=user_id, status=Status.PENDING).count()
+        stored = GeneratedKick.objects.owned_by(user_id).count()
         if stored + in_flight >= settings.KICKS_TOTAL_CAP:
             raise TotalCapReached(settings.KICKS_TOTAL_CAP)
-        if _used_today(user.pk, day, now) >= settings.KICKS_DAILY_LIMIT:
+        if _used_today(user_id, day, now) >= settings.KICKS_DAILY_LIMIT:
             raise DailyLimitReached(settings.KICKS_DAILY_LIMIT, day_resets_at(day))
         budget_used = _holding_quota(KickGeneration.objects.filter(quota_day=day), now).count()
         if budget_used >= settings.KICKS_GLOBAL_DAILY_BUDGET:
@@ -252,57 +254,82 @@ def reserve_generation(
             )
 
         generation = KickGeneration.objects.create(
-            owner=user,
+            owner_id=user_id,
             request_id=request_id,
             prompt=prompt,
             seed=secrets.randbits(63),
             quota_day=day,
+            lease_expires_at=now + lease_duration(),
         )
-        queued = ProgressEvent(request_id, Stage.QUEUED, message="Waiting for the generator")
+        queued = ProgressEvent(Stage.QUEUED, message="Waiting for the generator")
         transaction.on_commit(lambda: publish(queued))
-    return Reservation(generation.pk, user.pk, request_id, prompt, generation.seed)
+    return Reservation(generation.pk, user_id, request_id, prompt, generation.seed)
 
 
-def _mark_failed(
-    reservation: Reservation, failure: str, message: str, publish: ProgressSink
-) -> None:
+def renew_lease(generation_id: int) -> bool:
+    """Extend a running generation's lease; False once it is no longer PENDING."""
+    return bool(
+        KickGeneration.objects.filter(pk=generation_id, status=Status.PENDING).update(
+            lease_expires_at=timezone.now() + lease_duration()
+        )
+    )
+
+
+def expire_if_stale(user_id: int, request_id: str) -> None:
+    """Fail the member's generation if its lease ran out (publishing FAILED to its group)."""
+    with transaction.atomic():
+        generation = KickGeneration.objects.filter(owner_id=user_id, request_id=request_id)
+        _expire(generation, timezone.now())
+
+
+def expire_stale_generations() -> None:
+    with transaction.atomic():
+        _expire(KickGeneration.objects.all(), timezone.now())
+
+
+def mark_failed(reservation: Reservation, error: GenerationError, publish: ProgressSink) -> None:
     """Record the failure, which gives the reservation's quota back, and tell the subscriber."""
+    assert isinstance(error, GenerationUnavailable | GenerationFailed)
     with transaction.atomic():
         KickGeneration.objects.filter(pk=reservation.generation_id, status=Status.PENDING).update(
-            status=Status.FAILED, failure=failure, error=message, finished_at=timezone.now()
+            status=Status.FAILED,
+            failure=failure_of(error),
+            error=str(error),
+            finished_at=timezone.now(),
         )
-        failed = ProgressEvent(reservation.request_id, Stage.FAILED, message=message)
+        failed = ProgressEvent(Stage.FAILED, message=str(error))
         transaction.on_commit(lambda: publish(failed))
-
-
-def _fail(reservation: Reservation, failure: str, message: str, publish: ProgressSink) -> Exception:
-    try:
-        _mark_failed(reservation, failure, message, publish)
-    except Exception:
-        # The database is failing too; the reservation expires after reservation_ttl().
-        logger.exception("Could not record the failure of generation %s", reservation.generation_id)
-    if failure == Failure.UNAVAILABLE:
-        return GenerationUnavailable(message)
-    return GenerationFailed(message, retryable=failure == Failure.RETRYABLE)
 
 
 def kick_file_name(user_id: int, kick_uuid: uuid.UUID) -> str:
     return f"{user_id}/{kick_uuid}.wav"
 
 
-class _ReservationLost(Exception):
-    """The reservation expired while the worker ran (its process was presumed dead)."""
+def record_pending_upload(reservation: Reservation, file_name: str) -> None:
+    """Committed before the upload starts, so a crash at any later point leaves a trace."""
+    PendingKickFile.objects.create(path=file_name, generation_id=reservation.generation_id)
 
 
-def _store_kick(
-    reservation: Reservation, file_name: str, kick_uuid: uuid.UUID, seed: int, publish: ProgressSink
+class ReservationLost(GenerationFailed):
+    """The lease ran out while the worker ran (the process was presumed dead)."""
+
+    def __init__(self) -> None:
+        super().__init__("The generation took too long. Please try again.", retryable=True)
+
+
+def store_kick(
+    reservation: Reservation,
+    file_name: str,
+    kick_uuid: uuid.UUID,
+    seed: int,
+    publish: ProgressSink,
 ) -> GeneratedKick:
     with transaction.atomic():
         # The member's row serialises name choices; then the generation row (lock order).
         get_user_model().objects.select_for_update().only("pk").get(pk=reservation.user_id)
         generation = KickGeneration.objects.select_for_update().get(pk=reservation.generation_id)
-        if generation.status != Status.PENDING:
-            raise _ReservationLost
+        if generation.status != Status.PENDING or generation.lease_expires_at <= timezone.now():
+            raise ReservationLost
         taken = set(
             GeneratedKick.objects.owned_by(reservation.user_id).values_list("name", flat=True)
         )
@@ -314,135 +341,87 @@ def _store_kick(
             prompt=reservation.prompt,
             seed=seed,
         )
+        PendingKickFile.objects.filter(generation_id=generation.pk).delete()
         generation.status = Status.SUCCEEDED
         generation.kick = kick
         generation.finished_at = timezone.now()
         generation.save(update_fields=["status", "kick", "finished_at"])
-        done = ProgressEvent(reservation.request_id, Stage.DONE, 1, 1, f"{kick.name} is ready")
+        done = ProgressEvent(Stage.DONE, 1, 1, f"{kick.name} is ready")
         transaction.on_commit(lambda: publish(done))
     return kick
 
 
-def run_generation(
-    reservation: Reservation, worker: KickWorker, publish: ProgressSink
-) -> GenerationSuccess:
-    """Generate, upload and store the reserved kick. Blocking: run it on worker_executor()."""
-
-    def relay(progress: WorkerProgress) -> None:
-        publish(
-            ProgressEvent(
-                reservation.request_id,
-                Stage(progress.stage),
-                progress.step,
-                progress.total_steps,
-                progress.message,
-            )
-        )
-
-    try:
-        result = worker.generate(reservation.prompt, reservation.seed, relay)
-    except WorkerUnavailable as error:
-        raise _fail(reservation, Failure.UNAVAILABLE, str(error), publish) from error
-    except WorkerFailed as error:
-        failure = Failure.RETRYABLE if error.retryable else Failure.PERMANENT
-        raise _fail(reservation, failure, str(error), publish) from error
-    except Exception as error:
-        logger.exception("Kick worker crashed on generation %s", reservation.generation_id)
-        raise _fail(reservation, Failure.RETRYABLE, "The generator failed.", publish) from error
-
-    publish(ProgressEvent(reservation.request_id, Stage.UPLOADING, message="Saving your kick"))
-    kick_uuid = uuid.uuid4()
-    try:
-        file_name = kicks_storage().save(
-            kick_file_name(reservation.user_id, kick_uuid), ContentFile(result.wav)
-        )
-    except Exception as error:
-        logger.exception("Could not upload the kick of generation %s", reservation.generation_id)
-        message = "The kick could not be saved. Please try again."
-        raise _fail(reservation, Failure.RETRYABLE, message, publish) from error
-
-    try:
-        kick = _store_kick(reservation, file_name, kick_uuid, result.seed, publish)
-    except Exception as error:
-        remove_kick_file(file_name)
-        if isinstance(error, _ReservationLost):
-            message = "The generation took too long. Please try again."
-        else:
-            logger.exception("Could not store generation %s", reservation.generation_id)
-            message = "The kick could not be saved. Please try again."
-        raise _fail(reservation, Failure.RETRYABLE, message, publish) from error
-    return GenerationSuccess(kick=kick, allowance=allowance(reservation.user_id))
+@dataclass(frozen=True)
+class StillRunning:
+    lease_expires_at: datetime
 
 
-def outcome_of(generation_id: int) -> GenerationSuccess:
-    """The outcome of an earlier request: its kick, or the error it ended with.
-
-    A request still running is waited for, so concurrent duplicates share one outcome.
-    """
-    deadline = time.monotonic() + reservation_ttl().total_seconds()
-    while True:
-        generation = KickGeneration.objects.select_related("kick").get(pk=generation_id)
-        if generation.status != Status.PENDING or time.monotonic() > deadline:
-            break
-        time.sleep(DUPLICATE_POLL_S)
+def outcome_of(generation_id: int) -> GenerationSuccess | GenerationError | StillRunning:
+    """Where an earlier request stands: its kick, the error it ended with, or still running."""
+    generation = KickGeneration.objects.select_related("kick").get(pk=generation_id)
+    if generation.status == Status.PENDING:
+        return StillRunning(generation.lease_expires_at)
     if generation.status == Status.SUCCEEDED:
         if generation.kick is None:
-            raise GenerationFailed("The kick of this request has been deleted.", retryable=False)
+            return GenerationFailed("The kick of this request has been deleted.", retryable=False)
         return GenerationSuccess(kick=generation.kick, allowance=allowance(generation.owner_id))
-    if generation.failure == Failure.UNAVAILABLE:
-        raise GenerationUnavailable(generation.error)
-    if generation.status == Status.PENDING:
-        raise GenerationFailed("The generation did not finish in time.", retryable=True)
-    raise GenerationFailed(
-        generation.error, retryable=generation.failure in (Failure.RETRYABLE, Failure.EXPIRED)
-    )
+    return error_of(generation.failure, generation.error)
 
 
-def generation_state(user_id: int, request_id: str) -> ProgressEvent | None:
+@dataclass(frozen=True)
+class GenerationState:
+    event: ProgressEvent
+    # While it runs: until when it is known to be alive.
+    lease_expires_at: datetime | None
+
+
+def generation_state(user_id: int, request_id: str) -> GenerationState | None:
     """Where the member's generation with this request id stands, for late subscribers."""
     generation = KickGeneration.objects.filter(owner_id=user_id, request_id=request_id).first()
     if generation is None:
         return None
     if generation.status == Status.SUCCEEDED:
-        return ProgressEvent(request_id, Stage.DONE, 1, 1, "The kick is ready")
+        return GenerationState(ProgressEvent(Stage.DONE, 1, 1, "The kick is ready"), None)
     if generation.status == Status.FAILED:
-        return ProgressEvent(request_id, Stage.FAILED, message=generation.error)
-    return ProgressEvent(request_id, Stage.QUEUED, message="Generating")
-
-
-def generate_kick(
-    user: AbstractBaseUser,
-    prompt: str | None,
-    request_id: str | None,
-    worker: KickWorker,
-    publish: ProgressSink,
-) -> GenerationSuccess:
-    """Reserve, generate and store a kick in the calling thread (blocking)."""
-    reservation = reserve_generation(user, prompt, request_id, publish)
-    if isinstance(reservation, AlreadyRequested):
-        return outcome_of(reservation.generation_id)
-    return run_generation(reservation, worker, publish)
+        return GenerationState(ProgressEvent(Stage.FAILED, message=generation.error), None)
+    return GenerationState(
+        ProgressEvent(Stage.QUEUED, message="Generating"), generation.lease_expires_at
+    )
 
 
 # --- Deletion and orphaned files ----------------------------------------------------------------
 
 
-def remove_kick_file(file_name: str) -> None:
-    """Remove a kick's file; if storage refuses, record it for `purge_orphan_kicks`."""
+def _record_orphan(file_name: str, error: Exception) -> None:
+    orphan, created = OrphanedKickFile.objects.get_or_create(
+        path=file_name, defaults={"error": str(error)}
+    )
+    if not created:
+        OrphanedKickFile.objects.filter(pk=orphan.pk).update(
+            attempts=F("attempts") + 1, error=str(error), last_attempt_at=timezone.now()
+        )
+
+
+def remove_kick_file(file_name: str) -> bool:
+    """Remove a file no kick owns and clear its pending record; if storage refuses, record it
+    as an OrphanedKickFile for `purge_orphan_kicks` instead. True when the file is gone."""
     try:
         kicks_storage().delete(file_name)
     except Exception as error:
         logger.warning("Could not remove kick file %s: %s", file_name, error)
         try:
-            orphan, created = OrphanedKickFile.objects.get_or_create(
-                path=file_name, defaults={"error": str(error)}
-            )
-            if not created:
-                OrphanedKickFile.objects.filter(pk=orphan.pk).update(
-                    attempts=F("attempts") + 1, error=str(error), last_attempt_at=timezone.now()
-                )
+            with transaction.atomic():
+                _record_orphan(file_name, error)
+                PendingKickFile.objects.filter(path=file_name).delete()
         except Exception:
+            # The pending record stays: purge_orphan_kicks still finds the file.
             logger.exception("Could not record the orphaned kick file %s", file_name)
+        return False
+    try:
+        PendingKickFile.objects.filter(path=file_name).delete()
+    except Exception:
+        logger.exception("Could not clear the pending kick file %s", file_name)
+    return True
 
 
 @dataclass(frozen=True)
@@ -451,7 +430,7 @@ class Deletion:
     total_count: int
 
 
-def delete_kick(user: AbstractBaseUser, kick_id: int | str, *, confirm: bool) -> Deletion:
+def delete_kick(user_id: int, kick_id: int | str, *, confirm: bool) -> Deletion:
     """Delete a member's kick; the presets using it go too, but only once confirmed."""
     try:
         kick_pk = int(kick_id)
@@ -459,7 +438,7 @@ def delete_kick(user: AbstractBaseUser, kick_id: int | str, *, confirm: bool) ->
         raise KickNotFound from None
     with transaction.atomic():
         kick = (
-            GeneratedKick.objects.owned_by(user.pk).select_for_update().filter(pk=kick_pk).first()
+            GeneratedKick.objects.owned_by(user_id).select_for_update().filter(pk=kick_pk).first()
         )
         if kick is None:
             raise KickNotFound
@@ -471,8 +450,10 @@ def delete_kick(user: AbstractBaseUser, kick_id: int | str, *, confirm: bool) ->
         file_name = kick.audio.name
         deleted_id = kick.pk
         kick.delete()
+        # Committed with the deletion: a crash before the file is removed leaves this record.
+        PendingKickFile.objects.create(path=file_name)
         transaction.on_commit(lambda: remove_kick_file(file_name))
-        total = GeneratedKick.objects.owned_by(user.pk).count()
+        total = GeneratedKick.objects.owned_by(user_id).count()
     return Deletion(deleted_id=deleted_id, total_count=total)
 
 
@@ -483,7 +464,9 @@ class PurgeReport:
 
 
 def purge_orphan_kicks() -> PurgeReport:
-    """Retry removing every recorded orphan file; forget the ones that are gone."""
+    """Remove every file no kick owns: pending files no live generation is uploading (left by a
+    crash at any point) and recorded orphans. Forget the ones that are gone."""
+    expire_stale_generations()
     removed = failed = 0
     storage = kicks_storage()
     for orphan in OrphanedKickFile.objects.order_by("created_at"):
@@ -497,4 +480,10 @@ def purge_orphan_kicks() -> PurgeReport:
         else:
             removed += 1
             orphan.delete()
+    abandoned = PendingKickFile.objects.exclude(generation__status=Status.PENDING)
+    for path in abandoned.values_list("path", flat=True):
+        if remove_kick_file(path):
+            removed += 1
+        else:
+            failed += 1
     return PurgeReport(removed=removed, failed=failed)

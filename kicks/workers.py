@@ -7,13 +7,12 @@ it on `worker_executor()`, a bounded thread pool, so the server's event loop sta
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import closing
 from functools import cache, cached_property
 from typing import Any
 
@@ -23,46 +22,28 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from gpu_worker.protocol import (
+    WORKER_STAGES,
+    KickRequest,
+    KickResult,
+    ProgressEvent,
+    from_wire,
+)
+from gpu_worker.streams import Emit, read_with_deadline
+from kicks.failures import GenerationFailed, GenerationUnavailable
+
 logger = logging.getLogger(__name__)
 
-# Stages a worker reports, in order; the pipeline's own DONE is not relayed because the kick
-# is only done once it is stored.
-WORKER_STAGES = ("LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING")
-
-
-@dataclass(frozen=True)
-class WorkerProgress:
-    stage: str
-    step: int
-    total_steps: int
-    message: str
-
-
-@dataclass(frozen=True)
-class WorkerResult:
-    wav: bytes
-    seed: int
-    keywords: list[str]
-    ignored_words: list[str]
-
-
-ProgressCallback = Callable[[WorkerProgress], None]
-
-
-class WorkerUnavailable(Exception):
-    """The generator cannot be reached or is not deployed; nothing was generated."""
-
-
-class WorkerFailed(Exception):
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+ProgressCallback = Callable[[ProgressEvent], None]
 
 
 class KickWorker(ABC):
     @abstractmethod
-    def generate(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
-        """Generate one kick for `prompt` from `seed`; raises WorkerUnavailable or WorkerFailed."""
+    def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
+        """Generate one kick, relaying the worker's stages (WORKER_STAGES) to `on_progress`.
+
+        Raises GenerationUnavailable (nothing could run) or GenerationFailed.
+        """
 
 
 class _DeadlinePassed(Exception):
@@ -70,7 +51,8 @@ class _DeadlinePassed(Exception):
 
 
 class LocalWorker(KickWorker):
-    """The gpu_worker pipeline in this process; its weights load once, on first use."""
+    """The gpu_worker pipeline in this process; its weights load once, on first use (the
+    pipeline's own lazy load, which reports LOADING_MODEL)."""
 
     def __init__(
         self,
@@ -83,79 +65,62 @@ class LocalWorker(KickWorker):
         timeout_s: float,
         torch_threads: int = 0,
     ) -> None:
+        # Imported here: torch is heavy and only the process that generates needs it. The
+        # worker is built on a worker thread (kicks.generation), never on the event loop.
+        import torch
+
+        from gpu_worker.pipeline import KickPipeline
+
+        if torch_threads:
+            # Process-wide: torch's intra-op threads serve every generation at once.
+            torch.set_num_threads(torch_threads)
         self._model = model
-        self._cache_dir = cache_dir
-        self._device = device
-        self._torch_threads = torch_threads
         self._steps = steps
         self._guidance = guidance
         self._timeout_s = timeout_s
-        self._pipeline: Any = None
-        self._load_lock = threading.Lock()
+        self._pipeline = KickPipeline.from_pretrained(
+            model, device=device, cache_dir=cache_dir, lazy=True
+        )
 
-    def _loaded_pipeline(self, relay: Callable[[Any], None]) -> Any:
-        with self._load_lock:
-            if self._pipeline is None:
-                # Imported here: torch is heavy and only the process that generates needs it.
-                import torch
-
-                from gpu_worker import KickPipeline
-
-                if self._torch_threads:
-                    # Process-wide: torch's intra-op threads serve every generation at once.
-                    torch.set_num_threads(self._torch_threads)
-                self._pipeline = KickPipeline.from_pretrained(
-                    self._model, device=self._device, cache_dir=self._cache_dir, lazy=True
-                )
-        try:
-            # Reads the weights on first use only, reporting LOADING_MODEL while it does.
-            self._pipeline.load(relay)
-        except _DeadlinePassed:
-            raise
-        except Exception as error:
-            logger.exception("Could not load the kick model %r", self._model)
-            raise WorkerUnavailable("The kick model could not be loaded.") from error
-        return self._pipeline
-
-    def generate(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
+    def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         deadline = time.monotonic() + self._timeout_s
 
-        def relay(event: Any) -> None:
+        def relay(event: ProgressEvent) -> None:
             # A thread cannot be stopped from outside; the pipeline's own callback can.
             if time.monotonic() > deadline:
                 raise _DeadlinePassed
-            stage = str(event.stage)
-            if stage in WORKER_STAGES:
-                on_progress(WorkerProgress(stage, event.step, event.total_steps, event.message))
+            if event.stage in WORKER_STAGES:
+                on_progress(event)
 
         try:
-            (result,) = self._loaded_pipeline(relay).generate(
-                prompt,
-                seed=seed,
+            self._pipeline.load(relay)
+        except _DeadlinePassed as error:
+            raise GenerationFailed("The generator took too long.", retryable=True) from error
+        except Exception as error:
+            logger.exception("Could not load the kick model %r", self._model)
+            raise GenerationUnavailable("The kick model could not be loaded.") from error
+        try:
+            (result,) = self._pipeline.generate(
+                request.prompt,
+                seed=request.seed,
                 num_kicks=1,
-                steps=self._steps,
-                guidance=self._guidance,
+                steps=self._steps if request.steps is None else request.steps,
+                guidance=self._guidance if request.guidance is None else request.guidance,
                 on_progress=relay,
+                previews=True,
             )
         except _DeadlinePassed as error:
-            raise WorkerFailed("The generator took too long.", retryable=True) from error
-        except WorkerUnavailable:
-            raise
+            raise GenerationFailed("The generator took too long.", retryable=True) from error
         except Exception as error:
             logger.exception("The local kick pipeline failed")
-            raise WorkerFailed("The generator failed.", retryable=True) from error
-        return WorkerResult(
-            result.wav, result.seed, list(result.keywords), list(result.ignored_words)
-        )
+            raise GenerationFailed("The generator failed.", retryable=True) from error
+        return result
 
 
 class _RetryableAttemptError(Exception):
     def __init__(self, message: str, *, unavailable: bool = False) -> None:
         super().__init__(message)
         self.unavailable = unavailable
-
-
-_STREAM_END = object()
 
 
 class ModalWorker(KickWorker):
@@ -184,17 +149,19 @@ class ModalWorker(KickWorker):
         self._retries = retries
         self._backoff_s = backoff_s
 
-    def generate(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
+    def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         attempt = 0
         while True:
             try:
-                return self._attempt(prompt, seed, on_progress)
+                return self._attempt(request, on_progress)
             except _RetryableAttemptError as error:
                 logger.warning("Modal attempt %d failed: %s", attempt + 1, error)
                 if attempt == self._retries:
                     if error.unavailable:
-                        raise WorkerUnavailable("The kick generator cannot be reached.") from error
-                    raise WorkerFailed("The generator failed.", retryable=True) from error
+                        raise GenerationUnavailable(
+                            "The kick generator cannot be reached."
+                        ) from error
+                    raise GenerationFailed("The generator failed.", retryable=True) from error
                 time.sleep(self._backoff_s * 2**attempt)
                 attempt += 1
 
@@ -203,65 +170,46 @@ class ModalWorker(KickWorker):
         # A lazy reference: Modal resolves the deployed class when it is first called.
         return modal.Cls.from_name(self._app_name, self._class_name)()
 
-    def _stream(self, prompt: str, seed: int) -> Iterator[dict[str, Any]]:
+    def _stream(self, request: KickRequest) -> Iterator[dict[str, Any]]:
         return self._generator.generate_stream.remote_gen(
-            prompt, seed, self._steps, self._guidance
+            request.prompt,
+            request.seed,
+            self._steps if request.steps is None else request.steps,
+            self._guidance if request.guidance is None else request.guidance,
         )
 
-    def _attempt(self, prompt: str, seed: int, on_progress: ProgressCallback) -> WorkerResult:
-        # The stream is read on a helper thread so that a silent connection cannot hold this
-        # one past the deadline.
-        events: queue.Queue[Any] = queue.Queue()
-        abandoned = threading.Event()
-
-        def read() -> None:
-            try:
-                stream = self._stream(prompt, seed)
+    def _attempt(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
+        def read(emit: Emit[dict[str, Any]]) -> None:
+            with closing(self._stream(request)) as stream:
                 for message in stream:
-                    if abandoned.is_set():
-                        stream.close()
-                        return
-                    events.put(message)
-                events.put(_STREAM_END)
-            except BaseException as error:  # handed to the waiting thread, which decides
-                events.put(error)
+                    emit(message)
 
-        threading.Thread(target=read, name="modal-stream", daemon=True).start()
-        deadline = time.monotonic() + self._timeout_s
+        # Read on a helper thread, so that a silent connection cannot hold this one past the
+        # attempt's deadline.
+        messages = read_with_deadline(
+            read, deadline=time.monotonic() + self._timeout_s, name="modal-stream"
+        )
         try:
-            while True:
-                try:
-                    message = events.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty as error:
-                    raise _RetryableAttemptError("timed out") from error
-                if message is _STREAM_END:
-                    raise _RetryableAttemptError("the stream ended without a result")
-                if isinstance(message, BaseException):
-                    raise self._classify(message) from message
-                if message.get("type") == "result":
-                    return WorkerResult(
-                        wav=message["wav"],
-                        seed=int(message["seed"]),
-                        keywords=list(message.get("keywords", [])),
-                        ignored_words=list(message.get("ignored_words", [])),
-                    )
-                if message.get("type") == "progress" and message.get("stage") in WORKER_STAGES:
-                    on_progress(
-                        WorkerProgress(
-                            message["stage"],
-                            int(message.get("step", 0)),
-                            int(message.get("total_steps", 0)),
-                            str(message.get("message", "")),
-                        )
-                    )
-        finally:
-            abandoned.set()
+            with closing(messages):
+                for message in messages:
+                    received = from_wire(message)
+                    if isinstance(received, KickResult):
+                        return received
+                    if received.stage in WORKER_STAGES:
+                        on_progress(received)
+        except TimeoutError as error:
+            raise _RetryableAttemptError("timed out") from error
+        except (GenerationFailed, GenerationUnavailable):
+            raise
+        except Exception as error:
+            raise self._classify(error) from error
+        raise _RetryableAttemptError("the stream ended without a result")
 
     @staticmethod
     def _classify(error: BaseException) -> Exception:
         if isinstance(error, modal.exception.NotFoundError | modal.exception.AuthError):
             # Not deployed, or no valid token: retrying will not help.
-            return WorkerUnavailable("The kick generator is not available.")
+            return GenerationUnavailable("The kick generator is not available.")
         if isinstance(error, modal.exception.ConnectionError):
             return _RetryableAttemptError(str(error), unavailable=True)
         if isinstance(error, modal.exception.Error):
@@ -270,7 +218,7 @@ class ModalWorker(KickWorker):
         # An exception raised by the generator's own code is re-raised here by Modal;
         # the same input would fail the same way.
         logger.error("The Modal kick generator raised %r", error)
-        return WorkerFailed("The generator failed on this request.", retryable=False)
+        return GenerationFailed("The generator failed on this request.", retryable=False)
 
 
 def _build_worker() -> KickWorker:
@@ -295,10 +243,20 @@ def _build_worker() -> KickWorker:
     )
 
 
-@cache
+_configured: KickWorker | None = None
+_configuring = threading.Lock()
+
+
 def configured_worker() -> KickWorker:
-    """The process-wide worker chosen by settings (one, so weights load once)."""
-    return _build_worker()
+    """The process-wide worker chosen by settings (one, so weights load once).
+
+    Building the local worker imports torch: call it on a worker thread, not the event loop.
+    """
+    global _configured
+    with _configuring:
+        if _configured is None:
+            _configured = _build_worker()
+        return _configured
 
 
 @cache
@@ -311,7 +269,9 @@ def worker_executor() -> ThreadPoolExecutor:
 @receiver(setting_changed)
 def _forget_configured_worker(setting: str, **kwargs: Any) -> None:
     if setting.startswith(("KICK", "MODAL_")):
-        configured_worker.cache_clear()
+        global _configured
+        with _configuring:
+            _configured = None
         if worker_executor.cache_info().currsize:
             worker_executor().shutdown(wait=False)
         worker_executor.cache_clear()

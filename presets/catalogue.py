@@ -84,39 +84,39 @@ CATALOGUE: tuple[StockSample, ...] = (
     StockSample("kick-909-punch", "909 Punch", SampleKind.KICK, KickRecipe("909", 909)),
     StockSample("kick-808-boom", "808 Boom", SampleKind.KICK, KickRecipe("808", 808)),
     StockSample(
-        "kick-berlin-rumble", "Berlin Rumble", SampleKind.KICK,
+        "kick-berlin-rumble",
+        "Berlin Rumble",
+        SampleKind.KICK,
         KickRecipe("techno", 1989, (("sub_level", 0.55), ("end_hz", 44.0), ("decay_s", 0.7))),
     ),
     StockSample("kick-warehouse-thud", "Warehouse Thud", SampleKind.KICK, KickRecipe("techno", 4)),
     StockSample(
-        "kick-gabber-hammer", "Gabber Hammer", SampleKind.KICK,
+        "kick-gabber-hammer",
+        "Gabber Hammer",
+        SampleKind.KICK,
         KickRecipe("hard", 180, (("drive", 0.95),)),
     ),
-    StockSample(
-        "kick-industrial-clip", "Industrial Clip", SampleKind.KICK, KickRecipe("hard", 77)
-    ),
+    StockSample("kick-industrial-clip", "Industrial Clip", SampleKind.KICK, KickRecipe("hard", 77)),
     StockSample("kick-house-classic", "House Classic", SampleKind.KICK, KickRecipe("house", 124)),
-    StockSample(
-        "kick-minimal-tick", "Minimal Tick", SampleKind.KICK, KickRecipe("minimal", 5)
-    ),
-    StockSample(
-        "kick-acoustic-room", "Acoustic Room", SampleKind.KICK, KickRecipe("acoustic", 12)
-    ),
+    StockSample("kick-minimal-tick", "Minimal Tick", SampleKind.KICK, KickRecipe("minimal", 5)),
+    StockSample("kick-acoustic-room", "Acoustic Room", SampleKind.KICK, KickRecipe("acoustic", 12)),
     StockSample("kick-lofi-dust", "Lo-Fi Dust", SampleKind.KICK, KickRecipe("lofi", 33)),
     # Noise loops.
-    StockSample(
-        "noise-pink", "Pink Noise", SampleKind.NOISE, NoiseRecipe(Texture.PINK, 3.0, 1, 1)
-    ),
+    StockSample("noise-pink", "Pink Noise", SampleKind.NOISE, NoiseRecipe(Texture.PINK, 3.0, 1, 1)),
     StockSample(
         "noise-brown", "Brown Noise", SampleKind.NOISE, NoiseRecipe(Texture.BROWN, 3.0, 1, 2)
     ),
     StockSample(
-        "noise-tape-hiss", "Tape Hiss", SampleKind.NOISE,
+        "noise-tape-hiss",
+        "Tape Hiss",
+        SampleKind.NOISE,
         NoiseRecipe(Texture.TAPE_HISS, 3.0, 1, 3),
     ),
     # 3.6 s is two turns of a record at 33 1/3 rpm, so the rumble of the turntable loops too.
     StockSample(
-        "noise-vinyl-crackle", "Vinyl Crackle", SampleKind.NOISE,
+        "noise-vinyl-crackle",
+        "Vinyl Crackle",
+        SampleKind.NOISE,
         NoiseRecipe(Texture.VINYL_CRACKLE, 3.6, 2, 4),
     ),
     StockSample("noise-rain", "Rain", SampleKind.NOISE, NoiseRecipe(Texture.RAIN, 3.0, 2, 5)),
@@ -124,41 +124,59 @@ CATALOGUE: tuple[StockSample, ...] = (
         "noise-night-wind", "Night Wind", SampleKind.NOISE, NoiseRecipe(Texture.WIND, 4.0, 2, 6)
     ),
     StockSample(
-        "noise-scifi-sweep", "Sci-Fi Sweep", SampleKind.NOISE,
+        "noise-scifi-sweep",
+        "Sci-Fi Sweep",
+        SampleKind.NOISE,
         NoiseRecipe(Texture.SCIFI_SWEEP, 4.0, 2, 7),
     ),
     # Stereo impulse responses, short to long.
     StockSample(
-        "ir-tight-room", "Tight Room", SampleKind.IMPULSE_RESPONSE,
+        "ir-tight-room",
+        "Tight Room",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(0.3, 0.22, 1.1, 0.7, 2, 10, 12, 6, 12_000, 0.8, 11),
     ),
     StockSample(
-        "ir-small-room", "Small Room", SampleKind.IMPULSE_RESPONSE,
+        "ir-small-room",
+        "Small Room",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(0.6, 0.45, 1.2, 0.75, 4, 12, 20, 10, 14_000, 0.85, 12),
     ),
     StockSample(
-        "ir-dark-room", "Dark Room", SampleKind.IMPULSE_RESPONSE,
+        "ir-dark-room",
+        "Dark Room",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(1.0, 0.75, 1.4, 0.35, 6, 14, 28, 15, 3_500, 0.9, 13),
     ),
     StockSample(
-        "ir-bright-plate", "Bright Plate", SampleKind.IMPULSE_RESPONSE,
+        "ir-bright-plate",
+        "Bright Plate",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(1.6, 1.3, 0.8, 1.0, 1, 0, 0, 2, 18_000, 1.0, 14),
     ),
     StockSample(
-        "ir-dark-plate", "Dark Plate", SampleKind.IMPULSE_RESPONSE,
+        "ir-dark-plate",
+        "Dark Plate",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(2.2, 1.8, 0.9, 0.45, 1, 0, 0, 3, 5_000, 1.0, 15),
     ),
     StockSample(
-        "ir-concert-hall", "Concert Hall", SampleKind.IMPULSE_RESPONSE,
+        "ir-concert-hall",
+        "Concert Hall",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(2.8, 2.2, 1.3, 0.6, 18, 16, 70, 60, 10_000, 0.95, 16),
     ),
     StockSample(
-        "ir-dark-hall", "Dark Hall", SampleKind.IMPULSE_RESPONSE,
+        "ir-dark-hall",
+        "Dark Hall",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(3.5, 2.8, 1.5, 0.3, 24, 18, 90, 80, 3_000, 0.95, 17),
     ),
     # Concrete and steel: long, bright and with strong, late slap-back reflections.
     StockSample(
-        "ir-warehouse", "Warehouse", SampleKind.IMPULSE_RESPONSE,
+        "ir-warehouse",
+        "Warehouse",
+        SampleKind.IMPULSE_RESPONSE,
         ImpulseResponseRecipe(4.0, 3.3, 1.1, 0.9, 35, 10, 160, 120, 9_000, 1.0, 18),
     ),
 )

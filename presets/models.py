@@ -115,9 +115,7 @@ class Preset(models.Model):
     kick_length = _ranged_float("kick_length")
     kick_distortion = _ranged_float("kick_distortion")
     kick_ott = _ranged_float("kick_ott")
-    noise_key = models.CharField(
-        max_length=64, validators=[StockKeyValidator(SampleKind.NOISE)]
-    )
+    noise_key = models.CharField(max_length=64, validators=[StockKeyValidator(SampleKind.NOISE)])
     noise_low_pass = _ranged_float("noise_low_pass")
     noise_high_pass = _ranged_float("noise_high_pass")
     noise_volume = _ranged_float("noise_volume")
@@ -137,11 +135,15 @@ class Preset(models.Model):
         ordering = [Lower("name"), "id"]
         constraints = [
             models.UniqueConstraint(
-                "owner", Lower("name"), name="unique_preset_name_per_owner",
+                "owner",
+                Lower("name"),
+                name="unique_preset_name_per_owner",
                 violation_error_message="You already have a preset with this name.",
             ),
             models.UniqueConstraint(
-                Lower("name"), condition=Q(is_shared=True), name="unique_shared_preset_name",
+                Lower("name"),
+                condition=Q(is_shared=True),
+                name="unique_shared_preset_name",
                 violation_error_message="A shared preset with this name exists.",
             ),
             models.CheckConstraint(

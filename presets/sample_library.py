@@ -87,8 +87,9 @@ def build(root: Path) -> BuildReport:
         else:
             _write_atomically(path, data)
             written.append(sample.key)
-        entries[sample.key] = BuiltSample(file_name, samples.shape[1], samples.shape[0],
-                                          SAMPLE_RATE)
+        entries[sample.key] = BuiltSample(
+            file_name, samples.shape[1], samples.shape[0], SAMPLE_RATE
+        )
     manifest = {
         "version": MANIFEST_VERSION,
         "samples": {key: entry.__dict__ for key, entry in entries.items()},

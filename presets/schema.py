@@ -17,7 +17,7 @@ from strawberry_django.auth.utils import get_current_user
 from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 
 from accounts.permissions import MembersOnly
-from accounts.schema import Throttled
+from accounts.schema import FieldError, Throttled, ValidationErrors
 from accounts.services import Throttled as ThrottledError
 from presets import catalogue, services
 from presets.models import Preset
@@ -126,20 +126,6 @@ class PresetSuccess:
 
 
 @strawberry.type
-class PresetFieldError:
-    field: str = strawberry.field(description="The PresetInput field, e.g. kickLength.")
-    message: str
-    min: float | None = strawberry.field(description="Smallest allowed value (or length).")
-    max: float | None = strawberry.field(description="Largest allowed value (or length).")
-
-
-@strawberry.type
-class PresetValidationError:
-    message: str
-    errors: list[PresetFieldError]
-
-
-@strawberry.type
 class PresetNameTaken:
     message: str
 
@@ -166,12 +152,12 @@ class DeletePresetSuccess:
 
 
 CreatePresetResult = Annotated[
-    PresetSuccess | PresetValidationError | PresetNameTaken | PresetLimitReached | Throttled,
+    PresetSuccess | ValidationErrors | PresetNameTaken | PresetLimitReached | Throttled,
     strawberry.union("CreatePresetResult"),
 ]
 UpdatePresetResult = Annotated[
     PresetSuccess
-    | PresetValidationError
+    | ValidationErrors
     | PresetNameTaken
     | PresetNotFound
     | SharedPresetReadOnly
@@ -192,13 +178,13 @@ class Sample:
     url: str = strawberry.field(description="Static WAV; the URL changes whenever its audio does.")
 
 
-def _validation_error(error: services.InvalidPreset) -> PresetValidationError:
-    return PresetValidationError(
+def _validation_error(error: services.InvalidPreset) -> ValidationErrors:
+    return ValidationErrors(
         message=str(error),
         errors=[
-            PresetFieldError(
+            FieldError(
                 field=to_camel_case(problem.field),
-                message=problem.message,
+                messages=[problem.message],
                 min=problem.min,
                 max=problem.max,
             )
@@ -214,7 +200,7 @@ class Query:
         description=(
             "Guests: the shared presets. Members: their own and the shared, by name. One page "
             "(pageInfo.limit says its largest size): page through with pagination.offset."
-        )
+        ),
     )
 
     @strawberry.field(description="The stock kicks, noise loops and reverb impulse responses.")

@@ -220,12 +220,14 @@ def _name_taken(owner_id: int, name: str, exclude_id: int | str | None) -> bool:
     return same_name.exclude(pk=exclude_id).exists()
 
 
-def _explain_conflict(user: AbstractBaseUser, values: PresetValues,
-                      exclude_id: int | str | None) -> None:
+def _explain_conflict(
+    user: AbstractBaseUser, values: PresetValues, exclude_id: int | str | None
+) -> None:
     """Turn a constraint violation by a concurrent request into the error it stands for."""
     if _name_taken(user.pk, values.name.strip(), exclude_id):
         raise PresetNameTaken(values.name.strip()) from None
-    if values.ai_kick_id is not None and not GeneratedKick.objects.filter(
-        owner=user, pk=values.ai_kick_id
-    ).exists():
+    if (
+        values.ai_kick_id is not None
+        and not GeneratedKick.objects.filter(owner=user, pk=values.ai_kick_id).exists()
+    ):
         raise InvalidPreset([_KICK_NOT_YOURS]) from None

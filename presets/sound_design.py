@@ -71,8 +71,13 @@ def render_impulse_response(recipe: ImpulseResponseRecipe) -> np.ndarray:
     early_gains = 0.7 ** np.arange(recipe.early_reflections) * rng.choice(
         [-1.0, 1.0], recipe.early_reflections
     )
-    tone = signal.butter(2, [40, min(recipe.low_pass_hz, 0.45 * SAMPLE_RATE)], "bandpass",
-                         fs=SAMPLE_RATE, output="sos")
+    tone = signal.butter(
+        2,
+        [40, min(recipe.low_pass_hz, 0.45 * SAMPLE_RATE)],
+        "bandpass",
+        fs=SAMPLE_RATE,
+        output="sos",
+    )
     channels = []
     for _ in range(2):
         # Each channel hears the same room from another place: its own diffuse noise (mixed
@@ -127,8 +132,13 @@ def _band_decays(noise: np.ndarray, t: np.ndarray, recipe: ImpulseResponseRecipe
 # --- Noise textures: each returns one channel of exactly `frames` periodic samples. ---
 
 
-def _spectral_noise(frames: int, rng: np.random.Generator, exponent: float,
-                    low_hz: float = 20.0, high_hz: float = 20_000.0) -> np.ndarray:
+def _spectral_noise(
+    frames: int,
+    rng: np.random.Generator,
+    exponent: float,
+    low_hz: float = 20.0,
+    high_hz: float = 20_000.0,
+) -> np.ndarray:
     """Periodic noise with power ~ 1/f**exponent between low_hz and high_hz (smooth edges)."""
     freqs = np.fft.rfftfreq(frames, 1 / SAMPLE_RATE)
     magnitude = np.zeros_like(freqs)
@@ -139,8 +149,9 @@ def _spectral_noise(frames: int, rng: np.random.Generator, exponent: float,
     return noise / np.std(noise)
 
 
-def _butterworth_magnitude(freqs: np.ndarray, low_hz: float, high_hz: float,
-                           order: int) -> np.ndarray:
+def _butterworth_magnitude(
+    freqs: np.ndarray, low_hz: float, high_hz: float, order: int
+) -> np.ndarray:
     with np.errstate(divide="ignore"):
         high_pass = 1 / np.sqrt(1 + (low_hz / np.maximum(freqs, 1e-9)) ** (2 * order))
     low_pass = 1 / np.sqrt(1 + (freqs / high_hz) ** (2 * order))
@@ -226,8 +237,14 @@ def _wind(frames: int, rng: np.random.Generator) -> np.ndarray:
     # to move in pitch.
     for centre in (180.0, 320.0, 560.0, 900.0, 1500.0):
         band = _periodic_band(_spectral_noise(frames, rng, 1.0), centre / 1.4, centre * 1.4, 3)
-        gust = np.clip(0.55 + 0.45 * _lfo(frames, int(rng.integers(1, 4)),
-                                          rng.uniform(0, 2 * np.pi)), 0, None) ** 2
+        gust = (
+            np.clip(
+                0.55 + 0.45 * _lfo(frames, int(rng.integers(1, 4)), rng.uniform(0, 2 * np.pi)),
+                0,
+                None,
+            )
+            ** 2
+        )
         wind += band / np.std(band) * gust * (centre / 180.0) ** -0.5
     return wind
 

@@ -18,6 +18,8 @@ export interface GeneratedKick {
   name: string;
   /** Every distinct state the progress bar showed, in order. */
   progress: ProgressSample[];
+  /** Every distinct picture the kick-forming canvas showed (data URLs), in order. */
+  previews: string[];
 }
 
 export async function register(page: Page, username: string, password = "kick-drum-1234"): Promise<void> {
@@ -93,11 +95,25 @@ async function recordProgress(page: Page): Promise<void> {
       if (!last || last.stage !== sample.stage || last.label !== sample.label || last.percent !== sample.percent || last.note !== sample.note) seen.push(sample);
     };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-stage", "aria-valuenow"] });
+    // Pictures of the kick forming: a canvas's drawing changes no DOM, so it is sampled.
+    const pictures: string[] = [];
+    (window as unknown as { __kickPreviews: string[] }).__kickPreviews = pictures;
+    const sample = () => {
+      const canvas = document.querySelector('[data-testid="generation-preview"]');
+      const picture = canvas instanceof HTMLCanvasElement ? canvas.toDataURL() : null;
+      if (picture && pictures.at(-1) !== picture) pictures.push(picture);
+      if (pictures.length === 0 || document.querySelector('[data-testid="generation-progress"]')) requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
   });
 }
 
 async function recordedProgress(page: Page): Promise<ProgressSample[]> {
   return page.evaluate(() => (window as unknown as { __kickProgress: ProgressSample[] }).__kickProgress);
+}
+
+async function recordedPreviews(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __kickPreviews: string[] }).__kickPreviews);
 }
 
 /** Presses 🎨 Generate kick and waits until the new kick is listed and the progress bar is gone. */
@@ -115,7 +131,7 @@ export async function generateKick(page: Page, onRunning?: () => Promise<void>):
   );
   const added = (await aiKickOptions(page)).find((option) => !before.has(option.value));
   if (!added) throw new Error("no new kick in the dropdown");
-  return { id: added.value, name: added.text, progress: await recordedProgress(page) };
+  return { id: added.value, name: added.text, progress: await recordedProgress(page), previews: await recordedPreviews(page) };
 }
 
 /** A GraphQL request from the page with its session cookie and CSRF token: the server's view. */

@@ -12,6 +12,7 @@ from gpu_worker import modal_app
 from gpu_worker.audio import decode_wav
 from gpu_worker.modal_app import KickGenerator, KickGeneratorService
 from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import ProgressEvent, from_wire
 
 
 @pytest.fixture
@@ -30,6 +31,11 @@ def test_generate_stream_yields_progress_then_the_kick(
     local_generator: KickGenerator, tiny_pipeline: KickPipeline
 ) -> None:
     messages = list(local_generator.generate_stream.local("punchy house", 5, 3, 2.0))
+    events: list[ProgressEvent] = []
+    [expected] = tiny_pipeline.generate(
+        "punchy house", seed=5, steps=3, guidance=2.0, on_progress=events.append, previews=True
+    )
+    assert expected.keywords == ["punchy", "house"] and expected.ignored_words == []
     progress, result = messages[:-1], messages[-1]
     assert [(m["stage"], m["step"], m["total_steps"]) for m in progress] == [
         ("SAMPLING", 1, 3),
@@ -39,11 +45,9 @@ def test_generate_stream_yields_progress_then_the_kick(
         ("VOCODING", 0, 0),
         ("DONE", 0, 0),
     ]
-    assert all(m["type"] == "progress" and 0 <= m["fraction"] <= 1 for m in progress)
-    assert result["type"] == "result" and result["seed"] == 5
-    assert result["keywords"] == ["punchy", "house"] and result["ignored_words"] == []
-    expected = tiny_pipeline.generate("punchy house", seed=5, steps=3, guidance=2.0)[0]
-    assert result["wav"] == expected.wav
+    assert all(m["type"] == "progress" for m in progress)
+    assert [from_wire(m) for m in messages[:-1]] == events  # what the pipeline reported
+    assert from_wire(result) == expected
     assert decode_wav(result["wav"])[0].shape == (88200,)
 
 

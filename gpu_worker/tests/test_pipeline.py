@@ -12,7 +12,9 @@ import torch
 
 from gpu_worker.audio import InvalidAudioError, decode_wav
 from gpu_worker.config import ModelConfig
-from gpu_worker.pipeline import KickPipeline, ProgressEvent, Stage
+from gpu_worker.pipeline import KickPipeline
+from gpu_worker.preview import picture_of
+from gpu_worker.protocol import PREVIEW_FRAMES, PREVIEW_MELS, STAGE_START, ProgressEvent, Stage
 
 
 def test_generate_returns_wav_and_metadata(tiny_pipeline: KickPipeline) -> None:
@@ -120,7 +122,8 @@ def test_lazy_pipeline_reports_loading_once(saved_model: Path) -> None:
     assert not pipeline.is_loaded
     events: list[ProgressEvent] = []
     pipeline.generate(seed=0, steps=2, on_progress=events.append)
-    assert events[0].stage is Stage.LOADING_MODEL and events[0].fraction == 0.0
+    assert events[0].stage is Stage.LOADING_MODEL
+    assert events[0].fraction == STAGE_START[Stage.LOADING_MODEL] < events[1].fraction
     assert events[0].message == "Loading the model"  # on the CPU: no GPU to warm up
     assert [event.stage for event in events[1:3]] == [Stage.SAMPLING, Stage.SAMPLING]
     events.clear()
@@ -214,3 +217,28 @@ def test_default_prompt_comes_from_the_model_config(tiny_config: ModelConfig) ->
     custom = dataclasses.replace(tiny_config, default_prompt="punchy")
     kick = KickPipeline.from_config(custom, ["punchy", "hit"]).generate(seed=1)[0]
     assert kick.keywords == ["punchy"]
+
+
+def test_previews_show_the_kick_forming_every_fourth_step(tiny_pipeline: KickPipeline) -> None:
+    events: list[ProgressEvent] = []
+    [kick] = tiny_pipeline.generate(seed=3, steps=9, on_progress=events.append, previews=True)
+
+    with_preview = [(event.stage, event.step) for event in events if event.preview is not None]
+    # Every fourth step but the last, whose estimate is the result: decoded for VOCODING.
+    assert with_preview == [(Stage.SAMPLING, 4), (Stage.SAMPLING, 8), (Stage.VOCODING, 0)]
+    final = next(event.preview for event in events if event.stage is Stage.VOCODING)
+    assert (final.mels, final.frames) == (PREVIEW_MELS, PREVIEW_FRAMES)
+    assert len(set(final.pixels)) > 1  # a picture, not a flat field
+    assert kick.wav == tiny_pipeline.generate(seed=3, steps=9)[0].wav  # previews change nothing
+
+
+def test_a_preview_is_close_to_the_full_decode_of_the_same_latent(
+    tiny_pipeline: KickPipeline,
+) -> None:
+    ids = tiny_pipeline.vocabulary.tokenize("punchy").ids
+    with torch.inference_mode():
+        latent = tiny_pipeline.sample_latents(ids, [5], 4, 2.0)
+        preview = np.frombuffer(tiny_pipeline.preview(latent).pixels, np.uint8).astype(float)
+        full = picture_of(tiny_pipeline.decode(latent)[0])
+    difference = np.abs(preview - np.frombuffer(full.pixels, np.uint8)).mean()
+    assert difference < 16  # of 255 levels; the shipped model: about 8 (bench/generation.py)

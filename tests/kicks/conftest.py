@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
-from kicks.progress import ProgressEvent
+from gpu_worker.protocol import ProgressEvent
+from kicks import generation
+from kicks.services import GenerationSuccess
 from kicks.workers import KickWorker, configured_worker
 from presets.models import RANGES, Preset
 
@@ -99,6 +102,16 @@ class Events(list[ProgressEvent]):
 @pytest.fixture
 def events() -> Events:
     return Events()
+
+
+def generate(
+    user: AbstractBaseUser,
+    prompt: str | None = "punchy 909",
+    request_id: str | None = None,
+    events: Events | None = None,
+) -> GenerationSuccess:
+    """generateKick's own entry point (kicks.generation), from synchronous test code."""
+    return async_to_sync(generation.generate_kick)(user.pk, prompt, request_id, observe=events)
 
 
 MakeUser = Callable[[str], AbstractBaseUser]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -25,11 +26,28 @@ class StoredObject:
     cache_control: str
 
 
+@dataclass
+class Hold:
+    """One request held in the middle, so that a test can kill the client at that point.
+
+    `taken_effect` False: held before the request changes anything, and dropped when released
+    (its client died first). True (uploads): the object is stored, the answer is held.
+    """
+
+    taken_effect: bool
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self, timeout: float = 60) -> None:
+        assert self.reached.wait(timeout), "the held request never came"
+
+
 class FakeSupabaseStorage:
     def __init__(self, server: HTTPServer, bucket: str = BUCKET) -> None:
         self.server = server
         self.bucket = bucket
         self.objects: dict[str, StoredObject] = {}
+        self._holds: dict[str, Hold] = {}
         self.prefix = f"/storage/v1/object/{bucket}"
         object_path = re.compile(rf"^/storage/v1/object/{bucket}/(?P<name>.+)$")
         info_path = re.compile(rf"^/storage/v1/object/info/{bucket}/(?P<name>.+)$")
@@ -58,6 +76,21 @@ class FakeSupabaseStorage:
                 "<html>Bad Gateway</html>", status=status, content_type="text/html"
             )
 
+    def hold_next(self, method: str, *, taken_effect: bool = False) -> Hold:
+        """Hold the next upload (POST) or removal (DELETE) until `release` is set."""
+        hold = self._holds[method] = Hold(taken_effect)
+        return hold
+
+    def _held(self, method: str, *, stored: bool) -> bool:
+        """Wait out a hold at this point of the request; True: drop the request."""
+        hold = self._holds.get(method)
+        if hold is None or hold.taken_effect != stored:
+            return False
+        del self._holds[method]
+        hold.reached.set()
+        hold.released.wait(60)
+        return not stored
+
     def _authorised(self, request: Request) -> bool:
         return request.headers.get("Authorization") == f"Bearer {SERVICE_KEY}"
 
@@ -75,10 +108,13 @@ class FakeSupabaseStorage:
         name = self._name(request, "/object/")
         if name in self.objects and request.headers.get("x-upsert") != "true":
             return self._error(409, "Duplicate")
+        if self._held("POST", stored=False):
+            return self._error(499, "Client closed request")
         file = request.files["file"]
         self.objects[name] = StoredObject(
             file.read(), file.content_type or "", request.form.get("cacheControl", "")
         )
+        self._held("POST", stored=True)
         body = {"Key": f"{self.bucket}/{name}", "Id": "00000000-0000-0000-0000-000000000000"}
         return Response(json.dumps(body), content_type="application/json")
 
@@ -107,6 +143,8 @@ class FakeSupabaseStorage:
     def _remove(self, request: Request) -> Response:
         if not self._authorised(request):
             return self._error(403, "Unauthorized")
+        if self._held("DELETE", stored=False):
+            return self._error(499, "Client closed request")
         removed = []
         for name in request.get_json()["prefixes"]:
             if self.objects.pop(name, None) is not None:

@@ -12,16 +12,18 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kicks import services
+from kicks import failures, services
 from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
 from presets.models import Preset
+from tests.kicks.conftest import generate as generate_kick
 from tests.kicks.conftest import make_preset
 from tests.kicks.supabase_fake import BUCKET, SERVICE_KEY, FakeSupabaseStorage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KICKS = """{ kicks { kicks { id name audioUrl createdAt prompt seed }
-  remainingGensToday totalGensCount dailyLimit totalCap resetsAt } }"""
+  remainingGensToday totalGensCount dailyLimit totalCap resetsAt
+  quotaTimeZone dailyLimitMessage totalCapMessage } }"""
 GENERATE = """
 mutation Generate($prompt: String, $requestId: ID) {
   generateKick(prompt: $prompt, requestId: $requestId) {
@@ -35,6 +37,8 @@ mutation Generate($prompt: String, $requestId: ID) {
     ... on GenerationFailed { message retryable }
   }
 }"""
+GENERATE_INVALID = """mutation Generate($prompt: String) { generateKick(prompt: $prompt) {
+  __typename ... on ValidationErrors { message errors { field messages } } } }"""
 GENERATE_DEFAULT = (
     "mutation { generateKick { __typename ... on GenerateKickSuccess { kick { prompt } } } }"
 )
@@ -79,6 +83,24 @@ def test_an_empty_library_shows_the_quotas(graphql, logged_in):
     assert (library["remainingGensToday"], library["totalGensCount"]) == (10, 0)
     assert (library["dailyLimit"], library["totalCap"]) == (10, 30)
     assert library["resetsAt"] == services.day_resets_at(services.quota_day()).isoformat()
+
+
+def test_the_quota_words_and_time_zone_are_the_refusals_own(graphql, logged_in, settings):
+    """The app shows these at the limits: the same words the refusals answer, one source."""
+    settings.KICKS_DAILY_LIMIT = settings.KICKS_TOTAL_CAP = 1
+    library = graphql(KICKS)["data"]["kicks"]
+    generate(graphql)
+
+    refused = generate(graphql)
+
+    assert library["quotaTimeZone"] == "America/New_York"
+    assert refused["__typename"] == "TotalCapReached"
+    assert refused["message"] == library["totalCapMessage"] == "Delete kicks to generate more (1/1)"
+    services.delete_kick(logged_in.pk, GeneratedKick.objects.get().pk, confirm=False)
+    refused = generate(graphql)
+    assert refused["__typename"] == "DailyLimitReached"
+    assert refused["message"] == library["dailyLimitMessage"]
+    assert library["dailyLimitMessage"].startswith("Daily limit reached: all 1 kick generations")
 
 
 def test_generate_list_and_play_a_kick(graphql, logged_in, client):
@@ -347,8 +369,8 @@ def test_a_failed_database_write_then_a_failed_removal_records_the_orphan(
 ):
     supabase.fail_next("DELETE", 503)
 
-    with pytest.raises(services.GenerationFailed):
-        services.generate_kick(logged_in, "hit house", None, worker, events)
+    with pytest.raises(failures.GenerationFailed):
+        generate_kick(logged_in, "hit house", None, events)
 
     (name,) = supabase.objects
     assert OrphanedKickFile.objects.get().path == name
@@ -387,9 +409,9 @@ def test_presets_resolve_their_ai_kicks_in_a_constant_number_of_queries(graphql,
 
 
 def test_a_too_long_prompt_is_a_typed_result_and_changes_nothing(graphql, logged_in):
-    assert generate(graphql, prompt="x" * 201) == {
-        "__typename": "GenerationFailed",
+    assert graphql(GENERATE_INVALID, {"prompt": "x" * 201})["data"]["generateKick"] == {
+        "__typename": "ValidationErrors",
         "message": "The prompt must be at most 200 characters.",
-        "retryable": False,
+        "errors": [{"field": "prompt", "messages": ["The prompt must be at most 200 characters."]}],
     }
     assert not KickGeneration.objects.exists()

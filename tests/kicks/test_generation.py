@@ -7,18 +7,21 @@ import wave
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from kicks import services
-from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
+from kicks import failures, services
+from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile, PendingKickFile
 from kicks.names import PREFIX
 from kicks.workers import LocalWorker, configured_worker
+from tests.kicks import conftest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def generate(user, worker, events, request_id=None, prompt="punchy 909"):
-    return services.generate_kick(user, prompt, request_id, worker, events)
+    del worker  # the entry point uses the configured worker, as in production
+    return conftest.generate(user, prompt, request_id, events)
 
 
 def stored_files(kicks_dir: Path) -> list[Path]:
@@ -59,7 +62,6 @@ def test_progress_events_arrive_in_order(make_user, worker, events):
     assert [stages.index(stage) for stage in order] == sorted(stages.index(s) for s in order)
     fractions = [event.fraction for event in events]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert {event.request_id for event in events} == {"req-1"}
 
 
 def test_the_model_loads_once_per_worker(make_user, worker, events):
@@ -87,16 +89,16 @@ def test_an_empty_prompt_means_hit_house(make_user, worker, events):
 
 
 def test_a_too_long_prompt_is_refused_and_changes_nothing(make_user, worker, events):
-    with pytest.raises(services.GenerationFailed) as raised:
+    with pytest.raises(failures.InvalidGenerationInput) as raised:
         generate(make_user("techno"), worker, events, prompt="x" * 201)
 
-    assert not raised.value.retryable
+    assert raised.value.field == "prompt"
     assert not KickGeneration.objects.exists()
-    assert events == []
+    assert events.stages() == ["FAILED"]  # told to whoever follows the request id
 
 
 def test_a_too_long_request_id_is_refused(make_user, worker, events):
-    with pytest.raises(services.GenerationFailed, match="request id"):
+    with pytest.raises(failures.InvalidGenerationInput, match="request id"):
         generate(make_user("techno"), worker, events, request_id="r" * 65)
     assert not KickGeneration.objects.exists()
 
@@ -114,7 +116,7 @@ def test_missing_weights_make_the_generator_unavailable(
     settings.KICK_MODEL = str(tmp_path / "no-such-model")
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationUnavailable):
+    with pytest.raises(failures.GenerationUnavailable):
         generate(user, configured_worker(), events)
 
     assert_nothing_used(user, kicks_dir)
@@ -126,7 +128,7 @@ def test_a_pipeline_error_fails_retryably(make_user, events, settings, kicks_dir
     settings.KICKS_SAMPLING_STEPS = 0  # the pipeline itself refuses this
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationFailed) as raised:
+    with pytest.raises(failures.GenerationFailed) as raised:
         generate(user, configured_worker(), events)
 
     assert raised.value.retryable
@@ -138,7 +140,7 @@ def test_a_worker_timeout_fails_retryably(make_user, events, settings, kicks_dir
     settings.KICKS_WORKER_TIMEOUT_S = 0
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationFailed, match="too long") as raised:
+    with pytest.raises(failures.GenerationFailed, match="too long") as raised:
         generate(user, configured_worker(), events)
 
     assert raised.value.retryable
@@ -159,7 +161,7 @@ def test_an_upload_failure_stores_nothing_and_uses_no_quota(
     }
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationFailed) as raised:
+    with pytest.raises(failures.GenerationFailed) as raised:
         generate(user, worker, events)
 
     assert raised.value.retryable
@@ -174,7 +176,7 @@ def test_a_database_failure_after_upload_removes_the_file(
 ):
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationFailed) as raised:
+    with pytest.raises(failures.GenerationFailed) as raised:
         generate(user, worker, events)
 
     assert raised.value.retryable
@@ -183,20 +185,15 @@ def test_a_database_failure_after_upload_removes_the_file(
     assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
 
 
-def test_a_worker_crash_mid_generation_releases_quota_after_the_reservation_expires(
-    make_user, worker, events, settings
-):
-    """A process that dies while its worker runs leaves a PENDING row behind."""
+def test_a_generation_whose_lease_ran_out_releases_its_quota(make_user, worker, events, settings):
+    """A process that dies while its worker runs leaves a PENDING row, which stops renewing."""
     user = make_user("techno")
     settings.KICKS_TOTAL_CAP = 1
-    services.reserve_generation(user, "hit house", "crashed", events)
-    with pytest.raises(services.TotalCapReached):
+    services.reserve_generation(user.pk, "hit house", "crashed", events)
+    with pytest.raises(failures.TotalCapReached):
         generate(user, worker, events)
 
-    KickGeneration.objects.filter(request_id="crashed").update(
-        created_at=KickGeneration.objects.get(request_id="crashed").created_at
-        - services.reservation_ttl()
-    )
+    KickGeneration.objects.filter(request_id="crashed").update(lease_expires_at=timezone.now())
     generate(user, worker, events, request_id="after")
 
     crashed = KickGeneration.objects.get(request_id="crashed")
@@ -204,20 +201,21 @@ def test_a_worker_crash_mid_generation_releases_quota_after_the_reservation_expi
     assert crashed.failure == KickGeneration.Failure.EXPIRED
 
 
-def test_a_result_arriving_after_its_reservation_expired_is_discarded(
-    make_user, worker, events, kicks_dir
-):
+def test_a_result_arriving_after_its_lease_was_lost_is_discarded(make_user, kicks_dir):
     user = make_user("techno")
-    reservation = services.reserve_generation(user, "hit house", "slow", events)
-    KickGeneration.objects.filter(pk=reservation.generation_id).update(
-        status=KickGeneration.Status.FAILED, failure=KickGeneration.Failure.EXPIRED
-    )
 
-    with pytest.raises(services.GenerationFailed, match="too long"):
-        services.run_generation(reservation, worker, events)
+    def lose_the_lease(event) -> None:
+        if event.stage == "SAMPLING" and event.step == 1:  # presumed dead while it samples
+            KickGeneration.objects.update(lease_expires_at=timezone.now())
+            services.expire_stale_generations()
+
+    with pytest.raises(failures.GenerationFailed, match="too long"):
+        conftest.generate(user, "hit house", "slow", lose_the_lease)
 
     assert not GeneratedKick.objects.exists()
     assert stored_files(kicks_dir) == []
+    assert not PendingKickFile.objects.exists()
+    assert KickGeneration.objects.get().failure == KickGeneration.Failure.EXPIRED
 
 
 def test_the_worker_is_built_once_per_configuration(settings):

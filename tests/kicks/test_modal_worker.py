@@ -19,9 +19,12 @@ import pytest
 
 from gpu_worker.modal_app import KickGeneratorService
 from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import KickRequest
 from kicks import services
+from kicks.failures import GenerationFailed, GenerationUnavailable
 from kicks.models import GeneratedKick, KickGeneration
-from kicks.workers import ModalWorker, WorkerFailed, WorkerUnavailable, configured_worker
+from kicks.workers import ModalWorker, configured_worker
+from tests.kicks.conftest import generate as generate_kick
 
 
 class RemoteMethod:
@@ -90,7 +93,8 @@ def truncated(stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def generate(worker, progress=None):
-    return worker.generate("punchy 909", 1234, (progress if progress is not None else []).append)
+    request = KickRequest("punchy 909", 1234)
+    return worker.generate(request, (progress if progress is not None else []).append)
 
 
 def test_the_stream_relays_progress_and_returns_the_kick(deployment):
@@ -122,7 +126,7 @@ def test_the_same_seed_gives_the_same_kick_as_the_local_worker(deployment, setti
 def test_an_undeployed_or_unauthorised_app_is_unavailable_at_once(deployment, error):
     deployment.faults = [error]
 
-    with pytest.raises(WorkerUnavailable):
+    with pytest.raises(GenerationUnavailable):
         generate(configured_worker())
     assert len(deployment.calls) == 1
 
@@ -142,7 +146,7 @@ def test_lost_connections_are_retried_with_backoff(deployment, settings):
 def test_an_unreachable_modal_is_unavailable_after_the_retries(deployment):
     deployment.faults = [modal.exception.ConnectionError("unreachable")] * 3
 
-    with pytest.raises(WorkerUnavailable):
+    with pytest.raises(GenerationUnavailable):
         generate(configured_worker())
     assert len(deployment.calls) == 3
 
@@ -158,7 +162,7 @@ def test_an_unreachable_modal_is_unavailable_after_the_retries(deployment):
 def test_failing_attempts_are_retried_then_fail_retryably(deployment, fault):
     deployment.faults = [fault] * 3
 
-    with pytest.raises(WorkerFailed) as raised:
+    with pytest.raises(GenerationFailed) as raised:
         generate(configured_worker())
     assert raised.value.retryable
     assert len(deployment.calls) == 3
@@ -178,7 +182,7 @@ def test_a_silent_stream_times_out_and_is_retried(deployment, settings):
 def test_an_error_in_the_generator_code_is_not_retried(deployment, settings):
     settings.KICKS_SAMPLING_STEPS = 0  # KickPipeline.generate raises ValueError remotely
 
-    with pytest.raises(WorkerFailed) as raised:
+    with pytest.raises(GenerationFailed) as raised:
         generate(configured_worker())
     assert not raised.value.retryable
     assert len(deployment.calls) == 1
@@ -200,8 +204,8 @@ def test_modal_being_down_uses_no_quota(deployment, make_user, events):
     deployment.faults = [modal.exception.ConnectionError("down")] * 3
     user = make_user("techno")
 
-    with pytest.raises(services.GenerationUnavailable):
-        services.generate_kick(user, "hit house", None, configured_worker(), events)
+    with pytest.raises(GenerationUnavailable):
+        generate_kick(user, "hit house", None, events)
 
     assert KickGeneration.objects.get().status == KickGeneration.Status.FAILED
     assert services.allowance(user.pk).remaining_today == 10

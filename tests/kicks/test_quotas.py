@@ -3,13 +3,17 @@ idempotent request ids — including under concurrent requests on real threads."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from asgiref.sync import ThreadSensitiveContext
+from channels.db import database_sync_to_async as sync_to_async
 
-from kicks import services
+from kicks import failures, generation, services
 from kicks.models import GeneratedKick, KickGeneration
+from tests.kicks import conftest
 from tests.kicks.conftest import run_in_threads
 
 Status = KickGeneration.Status
@@ -45,8 +49,8 @@ def test_the_day_resets_at_eastern_midnight(day, resets_at_utc):
 
 
 def test_the_daily_limit_message_names_the_eastern_reset_time(settings):
-    winter = services.DailyLimitReached(10, datetime(2026, 1, 15, 5, 0, tzinfo=UTC))
-    summer = services.DailyLimitReached(10, datetime(2026, 7, 15, 4, 0, tzinfo=UTC))
+    winter = failures.DailyLimitReached(10, datetime(2026, 1, 15, 5, 0, tzinfo=UTC))
+    summer = failures.DailyLimitReached(10, datetime(2026, 7, 15, 4, 0, tzinfo=UTC))
 
     # Word for word the app's standing notice at the limit (frontend/src/kickgen/kicks.ts).
     assert str(winter) == (
@@ -56,7 +60,8 @@ def test_the_daily_limit_message_names_the_eastern_reset_time(settings):
 
 
 def generate(user, worker, events, request_id=None):
-    return services.generate_kick(user, "hit house", request_id, worker, events)
+    del worker  # the entry point uses the configured worker, as in production
+    return conftest.generate(user, "hit house", request_id, events)
 
 
 def store_kicks(user, count: int) -> None:
@@ -93,7 +98,7 @@ class TestLimits:
         use_generations(user, 9)
         generate(user, worker, events)
 
-        with pytest.raises(services.DailyLimitReached) as raised:
+        with pytest.raises(failures.DailyLimitReached) as raised:
             generate(user, worker, events)
 
         assert raised.value.resets_at == services.day_resets_at(services.quota_day())
@@ -105,10 +110,10 @@ class TestLimits:
         user = make_user("techno")
         kick = generate(user, worker, events).kick
 
-        services.delete_kick(user, kick.pk, confirm=False)
+        services.delete_kick(user.pk, kick.pk, confirm=False)
 
         assert services.allowance(user.pk).remaining_today == 0
-        with pytest.raises(services.DailyLimitReached):
+        with pytest.raises(failures.DailyLimitReached):
             generate(user, worker, events)
 
     def test_failed_generations_do_not_count(self, make_user, worker, events):
@@ -133,23 +138,23 @@ class TestLimits:
         store_kicks(user, 30)
 
         with pytest.raises(
-            services.TotalCapReached, match=r"Delete kicks to generate more \(30/30\)"
+            failures.TotalCapReached, match=r"Delete kicks to generate more \(30/30\)"
         ):
             generate(user, worker, events)
 
     def test_the_total_cap_counts_generations_in_flight(self, make_user, worker, events):
         user = make_user("techno")
         store_kicks(user, 29)
-        services.reserve_generation(user, "hit house", "in-flight", events)
+        services.reserve_generation(user.pk, "hit house", "in-flight", events)
 
-        with pytest.raises(services.TotalCapReached):
+        with pytest.raises(failures.TotalCapReached):
             generate(user, worker, events)
 
     def test_the_global_budget_stops_everyone(self, make_user, worker, events, settings):
         settings.KICKS_GLOBAL_DAILY_BUDGET = 2
         use_generations(make_user("first"), 2)
 
-        with pytest.raises(services.GenerationUnavailable, match="capacity"):
+        with pytest.raises(failures.GenerationUnavailable, match="capacity"):
             generate(make_user("second"), worker, events)
 
     def test_a_repeated_request_id_returns_the_first_kick(self, make_user, worker, events):
@@ -168,19 +173,19 @@ class TestLimits:
 
         settings.KICK_MODEL = str(tmp_path / "missing")
         user = make_user("techno")
-        with pytest.raises(services.GenerationUnavailable):
+        with pytest.raises(failures.GenerationUnavailable):
             generate(user, configured_worker(), events, request_id="same")
 
-        with pytest.raises(services.GenerationUnavailable):
+        with pytest.raises(failures.GenerationUnavailable):
             generate(user, configured_worker(), events, request_id="same")
         assert KickGeneration.objects.count() == 1
 
     def test_a_repeated_request_id_whose_kick_was_deleted_fails(self, make_user, worker, events):
         user = make_user("techno")
         kick = generate(user, worker, events, request_id="same").kick
-        services.delete_kick(user, kick.pk, confirm=False)
+        services.delete_kick(user.pk, kick.pk, confirm=False)
 
-        with pytest.raises(services.GenerationFailed, match="deleted") as raised:
+        with pytest.raises(failures.GenerationFailed, match="deleted") as raised:
             generate(user, worker, events, request_id="same")
         assert not raised.value.retryable
 
@@ -208,7 +213,7 @@ class TestConcurrentRequests:
 
         kicks, errors = self.outcomes(results)
         assert len(kicks) == 10
-        assert all(isinstance(error, services.DailyLimitReached) for error in errors), errors
+        assert all(isinstance(error, failures.DailyLimitReached) for error in errors), errors
         assert GeneratedKick.objects.filter(owner=user).count() == 10
         assert len({kick.kick.name for kick in kicks}) == 10
         assert services.allowance(user.pk).remaining_today == 0
@@ -224,7 +229,7 @@ class TestConcurrentRequests:
 
         kicks, errors = self.outcomes(results)
         assert len(kicks) == 5
-        assert all(isinstance(error, services.TotalCapReached) for error in errors), errors
+        assert all(isinstance(error, failures.TotalCapReached) for error in errors), errors
         assert GeneratedKick.objects.filter(owner=user).count() == 30
 
     def test_twenty_members_seven_below_the_budget_make_exactly_seven_kicks(
@@ -238,15 +243,23 @@ class TestConcurrentRequests:
 
         kicks, errors = self.outcomes(results)
         assert len(kicks) == 7
-        assert all(isinstance(error, services.GenerationUnavailable) for error in errors), errors
+        assert all(isinstance(error, failures.GenerationUnavailable) for error in errors), errors
         assert GeneratedKick.objects.count() == 7
 
-    def test_concurrent_duplicates_share_one_generation(self, make_user, worker, events):
-        user = make_user("techno")
+    async def test_concurrent_duplicates_share_one_generation(self, make_user, events):
+        """Duplicates on one server: one event loop, each request on its own thread, as the
+        ASGI handler runs them (a process has one channel layer, read by one loop)."""
+        user = await sync_to_async(make_user)("techno")
 
-        results = run_in_threads(8, lambda index: generate(user, worker, events, request_id="same"))
+        async def request() -> object:
+            async with ThreadSensitiveContext():
+                return await generation.generate_kick(user.pk, "hit house", "same", observe=events)
+
+        results = await asyncio.gather(*(request() for _ in range(8)), return_exceptions=True)
 
         kicks, errors = self.outcomes(results)
         assert errors == []
-        assert {kick.kick.pk for kick in kicks} == {GeneratedKick.objects.get().pk}
-        assert KickGeneration.objects.count() == 1
+        kick = await sync_to_async(GeneratedKick.objects.get)()
+        assert {success.kick.pk for success in kicks} == {kick.pk}
+        assert await sync_to_async(KickGeneration.objects.count)() == 1
+        assert events.stages().count("DONE") == 1

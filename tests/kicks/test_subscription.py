@@ -149,7 +149,7 @@ async def test_a_subscriber_joining_a_running_generation_starts_from_queued(
     from kicks import services
 
     owner = await sync_to_async(make_user)("owner")
-    await sync_to_async(services.reserve_generation)(owner, "hit house", "running", events)
+    await sync_to_async(services.reserve_generation)(owner.pk, "hit house", "running", events)
     socket = await socket_for(owner, ws_headers)
     await socket.send(
         {

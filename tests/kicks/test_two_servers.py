@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import websockets
 from channels.db import database_sync_to_async as sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 
 from kicks.models import GeneratedKick
 from tests.kicks.conftest import wait_for_subscriber
+from tests.kicks.servers import (
+    CSRF,
+    post_graphql,
+    read_progress,
+    running_servers,
+    server_env,
+    session_cookie,
+    subscribe,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,113 +33,15 @@ pytestmark = [
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-SUBSCRIBE = """subscription Progress($requestId: ID!) {
-  kickGeneration(requestId: $requestId) { requestId stage step totalSteps fraction message }
-}"""
 GENERATE = """mutation Generate($requestId: ID) { generateKick(requestId: $requestId) {
   __typename ... on GenerateKickSuccess { kick { id audioUrl } } } }"""
 STAGE_ORDER = ["QUEUED", "LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING", "UPLOADING", "DONE"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read().decode()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"server on port {port} did not start")
-
-
 @pytest.fixture
 def servers(tiny_model_dir: Path, tmp_path: Path) -> Iterator[tuple[int, int]]:
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "SECRET_KEY": settings.SECRET_KEY,  # sessions made here must validate there
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-        f"{database['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "VAR_DIR": str(tmp_path / "var"),
-        "KICK_MODEL": str(tiny_model_dir),
-        "KICK_MODEL_DEVICE": "cpu",
-        "KICKS_SAMPLING_STEPS": "4",
-        "LOG_LEVEL": "WARNING",
-    }
-    ports = free_port(), free_port()
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "backend.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for port in ports
-    ]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            wait_until_serving(port, process)
-        yield ports
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-async def subscribe(port: int, cookie: str, request_id: str):
-    ws = await websockets.connect(
-        f"ws://127.0.0.1:{port}/graphql/",
-        subprotocols=["graphql-transport-ws"],
-        additional_headers={"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"},
-    )
-    await ws.send(json.dumps({"type": "connection_init"}))
-    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
-    payload = {"query": SUBSCRIBE, "variables": {"requestId": request_id}}
-    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-    return ws
-
-
-async def read_progress(ws) -> list[dict]:
-    events = []
-    while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), 60))
-        if message["type"] == "complete":
-            return events
-        assert message["type"] == "next", message
-        events.append(message["payload"]["data"]["kickGeneration"])
+    with running_servers(2, server_env(tiny_model_dir, tmp_path / "var")) as running:
+        yield tuple(port for port, _ in running)
 
 
 async def test_progress_reaches_a_subscriber_on_another_server(servers, make_user):
@@ -173,20 +77,6 @@ async def test_progress_reaches_a_subscriber_on_another_server(servers, make_use
         await asyncio.wait_for(intruder_ws.recv(), 1)
     await owner_ws.close()
     await intruder_ws.close()
-
-
-async def post_graphql(port: int, cookie: str, query: str, variables: dict | None = None) -> dict:
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        timeout=120,
-        cookies={"sessionid": cookie, "csrftoken": "k" * 32},
-    ) as http:
-        response = await http.post(
-            "/graphql/",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-CSRFToken": "k" * 32},
-        )
-    return response.json()["data"]
 
 
 @pytest.fixture
@@ -256,12 +146,12 @@ async def test_a_client_that_hangs_up_still_gets_its_kick_and_progress(
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}",
             timeout=httpx.Timeout(60, read=3),
-            cookies={"sessionid": cookie, "csrftoken": "k" * 32},
+            cookies={"sessionid": cookie, "csrftoken": CSRF},
         ) as http:
             await http.post(
                 "/graphql/",
                 json={"query": GENERATE, "variables": {"requestId": "hang-up"}},
-                headers={"X-CSRFToken": "k" * 32},
+                headers={"X-CSRFToken": CSRF},
             )
     kicks_table_lock.set()
 

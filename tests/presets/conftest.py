@@ -23,7 +23,7 @@ PRESET_FIELDS = """
 RESULT_FIELDS = f"""
     __typename
     ... on PresetSuccess {{ preset {{ {PRESET_FIELDS} }} }}
-    ... on PresetValidationError {{ message errors {{ field message min max }} }}
+    ... on ValidationErrors {{ message errors {{ field messages min max }} }}
     ... on PresetNameTaken {{ message }}
     ... on PresetNotFound {{ message }}
     ... on SharedPresetReadOnly {{ message }}
@@ -32,7 +32,7 @@ CREATE = f"""
 mutation Create($input: PresetInput!) {{ createPreset(input: $input) {{
     __typename
     ... on PresetSuccess {{ preset {{ {PRESET_FIELDS} }} }}
-    ... on PresetValidationError {{ message errors {{ field message min max }} }}
+    ... on ValidationErrors {{ message errors {{ field messages min max }} }}
     ... on PresetNameTaken {{ message }}
 }} }}
 """

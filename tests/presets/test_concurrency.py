@@ -71,7 +71,7 @@ def test_adopting_a_kick_races_its_confirmed_deletion(member, make_kick) -> None
         kick = make_kick(member, name=f"AI: Kick {number}")
         created, deleted = run_together(
             lambda kick=kick: services.create_preset(member, values(kick.pk)),
-            lambda kick=kick: kick_services.delete_kick(member, kick.pk, confirm=True),
+            lambda kick=kick: kick_services.delete_kick(member.pk, kick.pk, confirm=True),
         )
         assert isinstance(deleted, kick_services.Deletion), deleted
         if isinstance(created, Preset):  # adopted first, then deleted along with the kick
@@ -90,7 +90,7 @@ def test_adopting_a_kick_races_its_unconfirmed_deletion(member, make_kick) -> No
             lambda kick=kick, name=f"Race {number}": services.create_preset(
                 member, values(kick.pk, name)
             ),
-            lambda kick=kick: kick_services.delete_kick(member, kick.pk, confirm=False),
+            lambda kick=kick: kick_services.delete_kick(member.pk, kick.pk, confirm=False),
         )
         if isinstance(deleted, kick_services.PresetsAffected):  # the preset came first
             assert isinstance(created, Preset)

@@ -29,7 +29,7 @@ def test_another_members_ai_kick_is_refused(
     created = graphql(CREATE, {"input": valid_input(kickKey=None, aiKickId=theirs.pk)})
     expected_error = {
         "field": "aiKickId",
-        "message": "Choose one of your own AI kicks.",
+        "messages": ["Choose one of your own AI kicks."],
         "min": None,
         "max": None,
     }

@@ -44,10 +44,15 @@ def test_every_range_boundary(graphql, member_client, field, value, accepted) ->
         assert result["preset"][name] == pytest.approx(value)
     else:
         assert result == {
-            "__typename": "PresetValidationError",
+            "__typename": "ValidationErrors",
             "message": "Please correct the highlighted fields.",
             "errors": [
-                {"field": name, "message": bounds.message(), "min": bounds.min, "max": bounds.max}
+                {
+                    "field": name,
+                    "messages": [bounds.message()],
+                    "min": bounds.min,
+                    "max": bounds.max,
+                }
             ],
         }
         assert not Preset.objects.filter(owner__isnull=False).exists()
@@ -58,7 +63,7 @@ def test_out_of_range_update_changes_nothing(graphql, member_client, make_preset
     result = graphql(
         UPDATE, {"id": preset.pk, "input": valid_input(bpm=366, kickOtt=1.5, name="Renamed")}
     )["data"]["updatePreset"]
-    assert result["__typename"] == "PresetValidationError"
+    assert result["__typename"] == "ValidationErrors"
     assert {error["field"] for error in result["errors"]} == {"bpm", "kickOtt"}
     preset.refresh_from_db()
     assert (preset.name, preset.bpm, preset.kick_ott) == ("My Rumble", 130, 0.5)
@@ -80,11 +85,11 @@ def test_valid_names(graphql, member_client, name) -> None:
 )
 def test_invalid_names(graphql, member_client, name) -> None:
     result = graphql(CREATE, {"input": valid_input(name=name)})["data"]["createPreset"]
-    assert result["__typename"] == "PresetValidationError"
+    assert result["__typename"] == "ValidationErrors"
     assert result["errors"] == [
         {
             "field": "name",
-            "message": "Use 1 to 32 letters, digits and spaces.",
+            "messages": ["Use 1 to 32 letters, digits and spaces."],
             "min": 1.0,
             "max": 32.0,
         }
@@ -106,7 +111,7 @@ def test_invalid_names(graphql, member_client, name) -> None:
 )
 def test_unknown_stock_keys(graphql, member_client, field, key) -> None:
     result = graphql(CREATE, {"input": valid_input(**{field: key})})["data"]["createPreset"]
-    assert result["__typename"] == "PresetValidationError"
+    assert result["__typename"] == "ValidationErrors"
     assert [error["field"] for error in result["errors"]] == [field]
     assert result["errors"][0]["min"] is None and result["errors"][0]["max"] is None
     assert not Preset.objects.filter(owner__isnull=False).exists()
@@ -114,14 +119,14 @@ def test_unknown_stock_keys(graphql, member_client, field, key) -> None:
 
 def test_a_kick_is_required(graphql, member_client) -> None:
     result = graphql(CREATE, {"input": valid_input(kickKey=None)})["data"]["createPreset"]
-    assert result["__typename"] == "PresetValidationError"
+    assert result["__typename"] == "ValidationErrors"
     assert [error["field"] for error in result["errors"]] == ["kickKey"]
 
 
 def test_stock_and_ai_kick_together_are_refused(graphql, member_client, member, make_kick) -> None:
     kick = make_kick(member)
     result = graphql(CREATE, {"input": valid_input(aiKickId=kick.pk)})["data"]["createPreset"]
-    assert result["__typename"] == "PresetValidationError"
+    assert result["__typename"] == "ValidationErrors"
     assert [error["field"] for error in result["errors"]] == ["kickKey"]
 
 

@@ -1,4 +1,4 @@
-/** Every GraphQL operation of the DAW; GraphQL Code Generator types them from ../schema.graphql. */
+/** The DAW's start-up and account operations (presets/ and kickgen/ hold theirs); GraphQL Code Generator types them from ../schema.graphql. */
 import { graphql } from "../gql";
 
 export const UserFields = graphql(`
@@ -6,34 +6,6 @@ export const UserFields = graphql(`
     id
     username
     email
-  }
-`);
-
-export const PresetFields = graphql(`
-  fragment PresetFields on Preset {
-    id
-    name
-    isShared
-    bpm
-    kickKey
-    aiKick {
-      id
-      name
-    }
-    kickLength
-    kickDistortion
-    kickOtt
-    noiseKey
-    noiseLowPass
-    noiseHighPass
-    noiseVolume
-    reverbKey
-    reverbLowPass
-    reverbHighPass
-    reverbVolume
-    masterOtt
-    masterDistortion
-    limiterPreGain
   }
 `);
 
@@ -55,23 +27,6 @@ export const StartupQuery = graphql(`
 `);
 
 /** One page of the presets the server lets this visitor see (the server caps a page's size). */
-export const PresetPageFields = graphql(`
-  fragment PresetPageFields on PresetOffsetPaginated {
-    totalCount
-    results {
-      ...PresetFields
-    }
-  }
-`);
-
-export const PresetsQuery = graphql(`
-  query Presets($offset: Int!) {
-    presets(pagination: { offset: $offset }) {
-      ...PresetPageFields
-    }
-  }
-`);
-
 export const LoginMutation = graphql(`
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) {
@@ -121,84 +76,6 @@ export const LogoutMutation = graphql(`
   mutation Logout {
     logout {
       message
-    }
-  }
-`);
-
-export const CreatePresetMutation = graphql(`
-  mutation CreatePreset($input: PresetInput!) {
-    createPreset(input: $input) {
-      __typename
-      ... on PresetSuccess {
-        preset {
-          ...PresetFields
-        }
-      }
-      ... on PresetValidationError {
-        message
-        errors {
-          field
-          message
-        }
-      }
-      ... on PresetNameTaken {
-        message
-      }
-      ... on PresetLimitReached {
-        message
-      }
-      ... on Throttled {
-        message
-      }
-    }
-  }
-`);
-
-export const UpdatePresetMutation = graphql(`
-  mutation UpdatePreset($id: ID!, $input: PresetInput!) {
-    updatePreset(id: $id, input: $input) {
-      __typename
-      ... on PresetSuccess {
-        preset {
-          ...PresetFields
-        }
-      }
-      ... on PresetValidationError {
-        message
-        errors {
-          field
-          message
-        }
-      }
-      ... on PresetNameTaken {
-        message
-      }
-      ... on PresetNotFound {
-        message
-      }
-      ... on SharedPresetReadOnly {
-        message
-      }
-      ... on Throttled {
-        message
-      }
-    }
-  }
-`);
-
-export const DeletePresetMutation = graphql(`
-  mutation DeletePreset($id: ID!) {
-    deletePreset(id: $id) {
-      __typename
-      ... on DeletePresetSuccess {
-        deletedId
-      }
-      ... on PresetNotFound {
-        message
-      }
-      ... on SharedPresetReadOnly {
-        message
-      }
     }
   }
 `);

@@ -4,12 +4,13 @@ import {
   capReached,
   cycleKick,
   downloadFileName,
-  easternTimeLabel,
+  quotaTimeLabel,
   FIRST_KICK_NOTE,
   generationOutcome,
   NETWORK_PROBLEM,
   newRequestId,
   kickIdOfKey,
+  previewPixels,
   progressView,
   QUEUED_PROGRESS,
   quotaNotice,
@@ -25,7 +26,17 @@ function kick(id: string, name: string): AiKick {
 }
 
 function quota(overrides: Partial<KickQuota> = {}): KickQuota {
-  return { remainingGensToday: 10, totalGensCount: 0, dailyLimit: 10, totalCap: 30, resetsAt: "2026-11-26T05:00:00+00:00", ...overrides };
+  return {
+    remainingGensToday: 10,
+    totalGensCount: 0,
+    dailyLimit: 10,
+    totalCap: 30,
+    resetsAt: "2026-11-26T05:00:00+00:00",
+    quotaTimeZone: "America/New_York",
+    dailyLimitMessage: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
+    totalCapMessage: "Delete kicks to generate more (30/30)",
+    ...overrides,
+  };
 }
 
 describe("sortKicks", () => {
@@ -75,19 +86,19 @@ describe("kickIdOfKey", () => {
   });
 });
 
-describe("easternTimeLabel", () => {
+describe("quotaTimeLabel", () => {
   it("says EST in winter and EDT in summer", () => {
-    expect(easternTimeLabel("2026-11-26T05:00:00+00:00")).toBe("12:00 AM EST");
-    expect(easternTimeLabel("2026-07-02T04:00:00Z")).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel("2026-11-26T05:00:00+00:00", "America/New_York")).toBe("12:00 AM EST");
+    expect(quotaTimeLabel("2026-07-02T04:00:00Z", "America/New_York")).toBe("12:00 AM EDT");
   });
 
   it("follows the DST switch days rather than a fixed offset", () => {
     // The midnight after 8 March 2026 (clocks went forward that morning) is already EDT.
-    expect(easternTimeLabel("2026-03-09T04:00:00Z")).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel("2026-03-09T04:00:00Z", "America/New_York")).toBe("12:00 AM EDT");
     // The midnight after 1 November 2026 (clocks went back) is EST.
-    expect(easternTimeLabel("2026-11-02T05:00:00Z")).toBe("12:00 AM EST");
+    expect(quotaTimeLabel("2026-11-02T05:00:00Z", "America/New_York")).toBe("12:00 AM EST");
     // A fixed UTC−5 would call this 11:00 PM; in summer it is midnight.
-    expect(easternTimeLabel(new Date(Date.UTC(2026, 5, 15, 4)))).toBe("12:00 AM EDT");
+    expect(quotaTimeLabel(new Date(Date.UTC(2026, 5, 15, 4)), "America/New_York")).toBe("12:00 AM EDT");
   });
 });
 
@@ -101,7 +112,11 @@ describe("quotaNotice", () => {
     expect(quotaNotice(quota({ remainingGensToday: 1, resetsAt: "2026-07-02T04:00:00Z" }))?.text).toBe("1 kick generation left until 12:00 AM EDT");
   });
 
-  it("says plainly when the daily limit is reached", () => {
+  it("counts in the server's time zone", () => {
+    expect(quotaNotice(quota({ remainingGensToday: 2, quotaTimeZone: "Europe/Berlin" }))?.text).toBe("2 kick generations left until 6:00 AM GMT+1");
+  });
+
+  it("says the server's words when the daily limit is reached", () => {
     expect(quotaNotice(quota({ remainingGensToday: 0 }))).toEqual({
       kind: "exhausted",
       text: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
@@ -126,7 +141,7 @@ describe("the total cap", () => {
 describe("progressView", () => {
   it("maps stages to labels, percentages and the first-kick note", () => {
     const loading = progressView({ stage: "LOADING_MODEL", step: 0, totalSteps: 1, fraction: 0.02 });
-    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: FIRST_KICK_NOTE });
+    expect(loading).toEqual({ stage: "LOADING_MODEL", label: "Loading the model", percent: 2, note: FIRST_KICK_NOTE, preview: null });
     const sampling = progressView({ stage: "SAMPLING", step: 25, totalSteps: 50, fraction: 0.475 }, loading);
     expect(sampling).toMatchObject({ stage: "SAMPLING", label: "Sampling 25/50", percent: 48, note: null });
     expect(progressView({ stage: "UPLOADING", step: 0, totalSteps: 0, fraction: 0.96 }, sampling).percent).toBe(96);
@@ -145,6 +160,26 @@ describe("progressView", () => {
     const far = { ...QUEUED_PROGRESS, percent: 60 };
     expect(progressView({ stage: "SAMPLING", step: 1, totalSteps: 50, fraction: 0.11 }, far).percent).toBe(60);
     expect(progressView({ stage: "DONE", step: 0, totalSteps: 0, fraction: 1.4 }).percent).toBe(100);
+  });
+});
+
+describe("previews", () => {
+  // Two bands of three frames: the low band silent, the high band loud on the right.
+  const picture = { mels: 2, frames: 3, pixels: btoa(String.fromCharCode(0, 0, 0, 10, 128, 255)) };
+
+  it("keeps the latest picture until a newer one arrives", () => {
+    const first = progressView({ stage: "SAMPLING", step: 4, totalSteps: 25, fraction: 0.2, preview: picture });
+    const next = progressView({ stage: "SAMPLING", step: 5, totalSteps: 25, fraction: 0.25, preview: null }, first);
+    expect(next.preview).toBe(picture);
+  });
+
+  it("draws the highest band on top, brighter where louder", () => {
+    const rgba = previewPixels(picture);
+    expect(rgba).toHaveLength(2 * 3 * 4);
+    const red = (row: number, column: number) => rgba[(row * 3 + column) * 4];
+    expect([red(0, 0), red(0, 1), red(0, 2)]).toEqual([10, 128, 255]); // top row: the high band
+    expect([red(1, 0), red(1, 2)]).toEqual([0, 0]);
+    expect(rgba[3]).toBe(255);
   });
 });
 
@@ -168,10 +203,10 @@ describe("generationOutcome", () => {
 
   it("refuses with the server's words at the cap and the daily limit", () => {
     const cap = generationOutcome({ __typename: "TotalCapReached", message: "Delete kicks to generate more (30/30)", totalCap: 30 }, running);
-    expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30 }, kick: null });
+    expect(cap).toEqual({ state: { status: "refused", message: "Delete kicks to generate more (30/30)" }, quota: { totalGensCount: 30, totalCap: 30, totalCapMessage: "Delete kicks to generate more (30/30)" }, kick: null });
     const daily = generationOutcome({ __typename: "DailyLimitReached", message: "Daily limit reached: all 10 kick generations used today.", resetsAt: "2026-11-26T05:00:00+00:00" }, running);
     expect(daily.state.status).toBe("refused");
-    expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00" });
+    expect(daily.quota).toEqual({ remainingGensToday: 0, resetsAt: "2026-11-26T05:00:00+00:00", dailyLimitMessage: "Daily limit reached: all 10 kick generations used today." });
   });
 
   it("offers a retry when the worker failed, was unavailable or the server was unreachable, and touches no quota", () => {

@@ -3,7 +3,7 @@
  * quota notices say and how generation progress reads on screen.
  */
 import { aiKickKey } from "../audio/library";
-import type { GenerateKickMutation, GenerationStage, KickFieldsFragment } from "../gql/graphql";
+import type { GenerateKickMutation, GenerationStage, KickFieldsFragment, KickGenerationSubscription } from "../gql/graphql";
 
 export type AiKick = KickFieldsFragment;
 
@@ -14,13 +14,15 @@ export interface KickQuota {
   totalCap: number;
   /** When today's generations come back (ISO timestamp from the server). */
   resetsAt: string;
+  /** The server's: the IANA zone whose days the daily limit counts. */
+  quotaTimeZone: string;
+  /** The server's words at the limits (what its refusals say). */
+  dailyLimitMessage: string;
+  totalCapMessage: string;
 }
 
 /** From this many generations left today on, the bar says how many remain. */
 export const LOW_REMAINING_THRESHOLD = 3;
-
-/** The day boundary of the quota; the server counts days in the same zone. */
-export const QUOTA_TIME_ZONE = "America/New_York";
 
 export function sortKicks(kicks: readonly AiKick[]): AiKick[] {
   return [...kicks].sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || a.id.localeCompare(b.id));
@@ -46,10 +48,10 @@ export function successorOf(kicks: readonly AiKick[], deletedId: string): AiKick
   return next && next.id !== deletedId ? next : null;
 }
 
-/** "12:00 AM EST" / "12:00 AM EDT": the reset time on the Eastern clock with the abbreviation in force then. */
-export function easternTimeLabel(at: string | Date): string {
+/** "12:00 AM EST" / "12:00 AM EDT": the reset time on the quota's clock with the abbreviation in force then. */
+export function quotaTimeLabel(at: string | Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: QUOTA_TIME_ZONE,
+    timeZone,
     hour: "numeric",
     minute: "2-digit",
     hour12: true,
@@ -67,16 +69,11 @@ export interface QuotaNotice {
 
 /** The standing message about today's generations, or null while plenty are left. */
 export function quotaNotice(quota: KickQuota): QuotaNotice | null {
-  const { remainingGensToday: left, dailyLimit, resetsAt } = quota;
-  if (left <= 0) {
-    // Word for word the server's DailyLimitReached message, which a click at the limit shows.
-    return {
-      kind: "exhausted",
-      text: `Daily limit reached: all ${dailyLimit} kick generations used today. More at ${easternTimeLabel(resetsAt)}.`,
-    };
-  }
+  const { remainingGensToday: left, resetsAt, quotaTimeZone } = quota;
+  // The server's DailyLimitReached words, which a click at the limit shows too.
+  if (left <= 0) return { kind: "exhausted", text: quota.dailyLimitMessage };
   if (left > LOW_REMAINING_THRESHOLD) return null;
-  return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${easternTimeLabel(resetsAt)}` };
+  return { kind: "low", text: `${left} kick generation${left === 1 ? "" : "s"} left until ${quotaTimeLabel(resetsAt, quotaTimeZone)}` };
 }
 
 /** The quiet line under the bar while nothing needs saying. */
@@ -88,12 +85,10 @@ export function capReached(quota: KickQuota): boolean {
   return quota.totalGensCount >= quota.totalCap;
 }
 
-/** Same words as the server's TotalCapReached message. */
+/** The server's TotalCapReached words. */
 export function capMessage(quota: KickQuota): string {
-  return `Delete kicks to generate more (${quota.totalGensCount}/${quota.totalCap})`;
+  return quota.totalCapMessage;
 }
-
-export const STAGE_ORDER: readonly GenerationStage[] = ["QUEUED", "LOADING_MODEL", "SAMPLING", "DECODING", "VOCODING", "UPLOADING", "DONE"];
 
 const STAGE_LABELS: Record<GenerationStage, string> = {
   QUEUED: "Queued",
@@ -108,6 +103,9 @@ const STAGE_LABELS: Record<GenerationStage, string> = {
 
 export const FIRST_KICK_NOTE = "The first kick after a restart takes a little longer.";
 
+/** The kick as it forms: `mels` rows (lowest band first) of `frames` 8-bit values, base64. */
+export type SpectrogramPreview = NonNullable<KickGenerationSubscription["kickGeneration"]["preview"]>;
+
 export interface ProgressEventLike {
   stage: GenerationStage;
   step: number;
@@ -115,6 +113,7 @@ export interface ProgressEventLike {
   fraction: number;
   /** The server's words for the stage: the worker's own while the model loads (CPU or GPU). */
   message?: string;
+  preview?: SpectrogramPreview | null;
 }
 
 export interface ProgressView {
@@ -123,9 +122,11 @@ export interface ProgressView {
   /** 0–100, never lower than what the bar already showed. */
   percent: number;
   note: string | null;
+  /** The latest picture of the kick forming, kept until a newer one arrives. */
+  preview: SpectrogramPreview | null;
 }
 
-export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LABELS.QUEUED, percent: 0, note: null };
+export const QUEUED_PROGRESS: ProgressView = { stage: "QUEUED", label: STAGE_LABELS.QUEUED, percent: 0, note: null, preview: null };
 
 /** What the progress bar shows for a server event, given what it showed before. */
 export function progressView(event: ProgressEventLike, previous: ProgressView = QUEUED_PROGRESS): ProgressView {
@@ -134,7 +135,25 @@ export function progressView(event: ProgressEventLike, previous: ProgressView = 
   const loading = event.stage === "LOADING_MODEL";
   // Only the worker knows what loading means on its device ("Warming up the GPU" or not).
   const label = loading && event.message ? event.message : `${STAGE_LABELS[event.stage]}${steps}`;
-  return { stage: event.stage, label, percent, note: loading ? FIRST_KICK_NOTE : null };
+  return { stage: event.stage, label, percent, note: loading ? FIRST_KICK_NOTE : null, preview: event.preview ?? previous.preview };
+}
+
+/** RGBA pixels of a preview, top row the highest band (as spectrograms are drawn), in the app's kick colour ramp. */
+export function previewPixels(preview: SpectrogramPreview): Uint8ClampedArray<ArrayBuffer> {
+  const values = Uint8Array.from(atob(preview.pixels), (char) => char.charCodeAt(0));
+  const rgba = new Uint8ClampedArray(preview.mels * preview.frames * 4);
+  for (let row = 0; row < preview.mels; row++) {
+    const source = (preview.mels - 1 - row) * preview.frames;
+    for (let column = 0; column < preview.frames; column++) {
+      const value = values[source + column] ?? 0;
+      const at = (row * preview.frames + column) * 4;
+      rgba[at] = value;
+      rgba[at + 1] = Math.round(value * 0.55);
+      rgba[at + 2] = Math.round(value * 0.25 + 24);
+      rgba[at + 3] = 255;
+    }
+  }
+  return rgba;
 }
 
 /** A file name for the downloaded WAV: "AI: Bärbel" → "AI Bärbel.wav". */
@@ -142,9 +161,6 @@ export function downloadFileName(kick: Pick<AiKick, "name">): string {
   const base = kick.name.replace(/[^\p{L}\p{N} _-]+/gu, "").replace(/\s+/g, " ").trim();
   return `${base || "kick"}.wav`;
 }
-
-/** The prompt every generation uses: the model's house-kick keywords. */
-export const KICK_PROMPT = "hit house";
 
 export type GenerationState =
   | { status: "idle" }
@@ -178,13 +194,15 @@ export function generationOutcome(answer: GenerateKickAnswer | null | undefined,
         kick: answer.kick,
       };
     case "TotalCapReached":
-      return { state: { status: "refused", message: answer.message }, quota: { totalGensCount: answer.totalCap, totalCap: answer.totalCap }, kick: null };
+      return { state: { status: "refused", message: answer.message }, quota: { totalGensCount: answer.totalCap, totalCap: answer.totalCap, totalCapMessage: answer.message }, kick: null };
     case "DailyLimitReached":
-      return { state: { status: "refused", message: answer.message }, quota: { remainingGensToday: 0, resetsAt: answer.resetsAt }, kick: null };
+      return { state: { status: "refused", message: answer.message }, quota: { remainingGensToday: 0, resetsAt: answer.resetsAt, dailyLimitMessage: answer.message }, kick: null };
     case "GenerationUnavailable":
       return { state: { status: "failed", message: answer.message, retryable: true }, quota: {}, kick: null };
     case "GenerationFailed":
       return { state: { status: "failed", message: answer.message, retryable: answer.retryable }, quota: {}, kick: null };
+    case "ValidationErrors":
+      return { state: { status: "refused", message: answer.message }, quota: {}, kick: null };
   }
 }
 

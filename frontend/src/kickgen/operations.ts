@@ -21,13 +21,16 @@ export const KickLibraryQuery = graphql(`
       dailyLimit
       totalCap
       resetsAt
+      quotaTimeZone
+      dailyLimitMessage
+      totalCapMessage
     }
   }
 `);
 
 export const GenerateKickMutation = graphql(`
-  mutation GenerateKick($prompt: String!, $requestId: ID!) {
-    generateKick(prompt: $prompt, requestId: $requestId) {
+  mutation GenerateKick($requestId: ID!) {
+    generateKick(requestId: $requestId) {
       __typename
       ... on GenerateKickSuccess {
         kick {
@@ -51,6 +54,9 @@ export const GenerateKickMutation = graphql(`
         message
         retryable
       }
+      ... on ValidationErrors {
+        message
+      }
     }
   }
 `);
@@ -64,6 +70,11 @@ export const KickGenerationSubscription = graphql(`
       totalSteps
       fraction
       message
+      preview {
+        mels
+        frames
+        pixels
+      }
     }
   }
 `);

@@ -17,12 +17,21 @@ interface Sink {
 }
 
 function progress(requestId: string, stage: GenerationStage, fraction: number, step = 0, totalSteps = 0) {
-  return { data: { kickGeneration: { requestId, stage, step, totalSteps, fraction, message: "" } } };
+  return { data: { kickGeneration: { requestId, stage, step, totalSteps, fraction, message: "", preview: null } } };
 }
 
 const stored: AiKick = { id: "7", name: "AI: Dieter", audioUrl: "/media/kicks/1/7.wav", createdAt: "2026-11-25T05:00:00+00:00" };
 
-const quota: KickQuota = { remainingGensToday: 10, totalGensCount: 0, dailyLimit: 10, totalCap: 30, resetsAt: "2026-11-26T05:00:00+00:00" };
+const quota: KickQuota = {
+  remainingGensToday: 10,
+  totalGensCount: 0,
+  dailyLimit: 10,
+  totalCap: 30,
+  resetsAt: "2026-11-26T05:00:00+00:00",
+  quotaTimeZone: "America/New_York",
+  dailyLimitMessage: "Daily limit reached: all 10 kick generations used today. More at 12:00 AM EST.",
+  totalCapMessage: "Delete kicks to generate more (30/30)",
+};
 
 /** A client whose websocket and HTTP are this test's; `answer` runs when the mutation is posted. */
 function network(answer: (requestId: string, sink: Sink | null) => Promise<unknown>) {
@@ -32,8 +41,8 @@ function network(answer: (requestId: string, sink: Sink | null) => Promise<unkno
     url: "http://test/graphql/",
     requestPolicy: "network-only",
     fetch: async (_input, init) => {
-      const body = JSON.parse(String(init?.body)) as { variables: { requestId: string; prompt: string } };
-      events.push(`mutation ${body.variables.requestId} ${body.variables.prompt}`);
+      const body = JSON.parse(String(init?.body)) as { variables: { requestId: string; prompt?: string } };
+      events.push(`mutation ${body.variables.requestId}${body.variables.prompt ? ` ${body.variables.prompt}` : ""}`);
       const data = await answer(body.variables.requestId, sink);
       return new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/json" } });
     },
@@ -82,7 +91,7 @@ describe("useKickGeneration", () => {
     const [subscribed, mutated] = events;
     const requestId = subscribed!.split(" ")[1]!;
     expect(subscribed).toBe(`subscribe ${requestId}`);
-    expect(mutated).toBe(`mutation ${requestId} hit house`);
+    expect(mutated).toBe(`mutation ${requestId}`); // the server's default prompt
     expect(events.at(-1)).toBe("unsubscribe");
     expect(onGenerated).toHaveBeenCalledWith(stored);
     expect(updateQuota).toHaveBeenCalledWith({ remainingGensToday: 9, totalGensCount: 1 });

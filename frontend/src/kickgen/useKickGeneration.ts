@@ -1,6 +1,6 @@
 /**
  * One kick generation at a time: subscribes to kickGeneration(requestId) first, then sends
- * generateKick with that request id, turning progress events into the bar's state and the answer
+ * generateKick with that request id (and the server's default prompt), turning progress events into the bar's state and the answer
  * into a new kick, a refusal or a retryable error.
  */
 import { useCallback, useRef, useState } from "react";
@@ -9,7 +9,6 @@ import {
   capMessage,
   capReached,
   generationOutcome,
-  KICK_PROMPT,
   newRequestId,
   progressView,
   QUEUED_PROGRESS,
@@ -57,7 +56,7 @@ export function useKickGeneration({ quota, updateQuota, onGenerated }: KickGener
       setState((current) => (current.status === "running" ? { status: "running", progress } : current));
     });
     try {
-      const result = await client.mutation(GenerateKickMutation, { prompt: KICK_PROMPT, requestId }).toPromise();
+      const result = await client.mutation(GenerateKickMutation, { requestId }).toPromise();
       const outcome = generationOutcome(result.data?.generateKick, progress);
       updateQuota(outcome.quota);
       setState(outcome.state);

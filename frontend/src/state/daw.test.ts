@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../audio/params";
 import { dawReducer, initialDawState } from "./daw";
-import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, sortPresets, type Preset } from "./presets";
+import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, sortPresets, type Preset } from "../presets/presets";
 
 function preset(overrides: Partial<Preset> = {}): Preset {
   return {

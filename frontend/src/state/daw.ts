@@ -3,7 +3,7 @@
  * so every change (a knob, a Selectah, a preset, a mode switch) goes through the same place.
  */
 import { constrain, defaultSettings, PARAMS, type DawSettings, type ParamId } from "../audio/params";
-import { presetToSettings, type Preset } from "./presets";
+import { presetToSettings, type Preset } from "../presets/presets";
 
 export type Mode = "daw" | "kickGen";
 export type SampleSlot = "kickKey" | "noiseKey" | "reverbKey";

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--out", type=Path, default=None,
+            "--out",
+            type=Path,
+            default=None,
             help="Folder to build into (default: STOCK_SAMPLES_DIR).",
         )
 

@@ -3,9 +3,9 @@
  * shared presets; shared presets can be loaded by everyone and deleted by no one.
  */
 import { useState } from "react";
-import { presetNameProblem, PRESET_NAME_MAX_LENGTH, type Preset } from "../state/presets";
-import type { DeleteOutcome, SaveOutcome } from "../hooks/usePresets";
-import { ConfirmDialog, Modal } from "./Modal";
+import { presetNameProblem, PRESET_NAME_MAX_LENGTH, type Preset } from "./presets";
+import type { DeleteOutcome, SaveOutcome } from "./usePresets";
+import { ConfirmDialog, Modal } from "../components/Modal";
 
 export interface PresetsBarProps {
   presets: readonly Preset[];

@@ -5,7 +5,7 @@
 import { Client, fetchExchange } from "urql";
 import { describe, expect, it } from "vitest";
 import type { PresetPageFieldsFragment } from "../gql/graphql";
-import type { Preset } from "../state/presets";
+import type { Preset } from "./presets";
 import { loadAllPresets } from "./usePresets";
 
 const PAGE_SIZE = 100;

@@ -3,8 +3,8 @@ import { useCallback, useState } from "react";
 import { useMutation, type Client } from "urql";
 import type { DawSettings } from "../audio/params";
 import type { PresetPageFieldsFragment } from "../gql/graphql";
-import { CreatePresetMutation, DeletePresetMutation, PresetsQuery, UpdatePresetMutation } from "../graphql/operations";
-import { settingsToInput, sortPresets, type Preset } from "../state/presets";
+import { CreatePresetMutation, DeletePresetMutation, PresetsQuery, UpdatePresetMutation } from "./operations";
+import { settingsToInput, sortPresets, type Preset } from "./presets";
 
 export type SaveOutcome = { ok: true; preset: Preset } | { ok: false; message: string };
 export type DeleteOutcome = { ok: true } | { ok: false; message: string };
@@ -18,8 +18,8 @@ export interface PresetStore {
   remove: (id: string) => Promise<DeleteOutcome>;
 }
 
-function validationMessage(message: string, errors: readonly { field: string; message: string }[]): string {
-  return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.message}`).join(" ");
+function validationMessage(message: string, errors: readonly { field: string; messages: readonly string[] }[]): string {
+  return errors.length === 0 ? message : errors.map((error) => `${error.field}: ${error.messages.join(" ")}`).join(" ");
 }
 
 /**
@@ -66,7 +66,7 @@ export function usePresets(): PresetStore {
         case "PresetSuccess":
           upsert(outcome.preset);
           return { ok: true, preset: outcome.preset };
-        case "PresetValidationError":
+        case "ValidationErrors":
           return { ok: false, message: validationMessage(outcome.message, outcome.errors) };
         default:
           return { ok: false, message: outcome.message };

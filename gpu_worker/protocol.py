@@ -1,0 +1,159 @@
+"""What a kick generation says about itself, and its wire form. Imports nothing heavy (no torch).
+
+The one description of a generation, shared by the pipeline, the Modal app, the web app's worker
+client, its channel layer and (through one GraphQL enum) the browser: the request, the progress
+events with their stages and the one table of stage fractions, and the result. On the wire
+(Modal's stream, the channel layer) each is a plain dict with a "type" key.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DEFAULT_PROMPT = "hit house"
+
+# The live preview: the current estimate of the clean kick as a log-mel picture, rows from the
+# lowest mel band up, 8-bit, row-major.
+PREVIEW_MELS = 32
+PREVIEW_FRAMES = 44
+# The pipeline draws a preview at least this often during sampling (and at its last step).
+PREVIEW_EVERY_STEPS = 4
+
+
+class Stage(enum.StrEnum):
+    QUEUED = "QUEUED"
+    LOADING_MODEL = "LOADING_MODEL"
+    SAMPLING = "SAMPLING"
+    DECODING = "DECODING"
+    VOCODING = "VOCODING"
+    UPLOADING = "UPLOADING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+# Share of the whole generation that is complete when each stage starts; sampling fills the span
+# up to DECODING step by step, so events in emission order never move the fraction backwards.
+STAGE_START = {
+    Stage.QUEUED: 0.0,
+    Stage.LOADING_MODEL: 0.02,
+    Stage.SAMPLING: 0.1,
+    Stage.DECODING: 0.85,
+    Stage.VOCODING: 0.9,
+    Stage.UPLOADING: 0.96,
+    Stage.DONE: 1.0,
+    Stage.FAILED: 1.0,
+}
+TERMINAL_STAGES = frozenset({Stage.DONE, Stage.FAILED})
+# What a worker reports; the rest belong to the service that stores the kick (a kick is DONE
+# once it is stored, not when the pipeline returns).
+WORKER_STAGES = frozenset({Stage.LOADING_MODEL, Stage.SAMPLING, Stage.DECODING, Stage.VOCODING})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A PREVIEW_MELS x PREVIEW_FRAMES 8-bit log-mel picture (0 = silence floor, 255 = loudest)."""
+
+    pixels: bytes
+    mels: int = PREVIEW_MELS
+    frames: int = PREVIEW_FRAMES
+
+    def __post_init__(self) -> None:
+        if len(self.pixels) != self.mels * self.frames:
+            raise ValueError(
+                f"a {self.mels}x{self.frames} preview needs {self.mels * self.frames} bytes"
+            )
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    stage: Stage
+    step: int = 0
+    total_steps: int = 0
+    message: str = ""
+    preview: Preview | None = None
+
+    @property
+    def fraction(self) -> float:
+        """Overall progress of the generation in [0, 1]."""
+        start = STAGE_START[self.stage]
+        if self.stage is Stage.SAMPLING and self.total_steps > 0:
+            span = STAGE_START[Stage.DECODING] - start
+            return round(start + span * min(self.step, self.total_steps) / self.total_steps, 4)
+        return start
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.stage in TERMINAL_STAGES
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": "progress",
+            "stage": self.stage.value,
+            "step": self.step,
+            "total_steps": self.total_steps,
+            "message": self.message,
+            "preview": None if self.preview is None else self.preview.pixels,
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> ProgressEvent:
+        pixels = message.get("preview")
+        return cls(
+            stage=Stage(message["stage"]),
+            step=int(message.get("step", 0)),
+            total_steps=int(message.get("total_steps", 0)),
+            message=str(message.get("message", "")),
+            preview=None if pixels is None else Preview(bytes(pixels)),
+        )
+
+
+@dataclass(frozen=True)
+class KickRequest:
+    """One kick: the prompt (None: the model's default) and seed; None steps/guidance: the
+    model's defaults."""
+
+    prompt: str | None
+    seed: int
+    steps: int | None = None
+    guidance: float | None = None
+
+
+@dataclass(frozen=True)
+class KickResult:
+    wav: bytes
+    seed: int
+    keywords: list[str] = field(default_factory=list)
+    ignored_words: list[str] = field(default_factory=list)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": "result",
+            "wav": self.wav,
+            "seed": self.seed,
+            "keywords": list(self.keywords),
+            "ignored_words": list(self.ignored_words),
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> KickResult:
+        return cls(
+            wav=bytes(message["wav"]),
+            seed=int(message["seed"]),
+            keywords=list(message.get("keywords", [])),
+            ignored_words=list(message.get("ignored_words", [])),
+        )
+
+
+WireType = Literal["progress", "result"]
+
+
+def from_wire(message: dict[str, Any]) -> ProgressEvent | KickResult:
+    """A progress event or a result from its wire form."""
+    kind: WireType = message["type"]
+    if kind == "progress":
+        return ProgressEvent.from_wire(message)
+    if kind == "result":
+        return KickResult.from_wire(message)
+    raise ValueError(f"unknown message type {kind!r}")
