@@ -13,14 +13,7 @@ from django.db import connection
 
 from presets import services
 from presets.models import Preset
-from tests.presets.conftest import (  # noqa: F401 (fixtures)
-    CREATE,
-    PRESETS,
-    UPDATE,
-    make_preset,
-    member_client,
-    valid_input,
-)
+from tests.presets.conftest import CREATE, PRESETS, UPDATE, valid_input
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +30,7 @@ def create(graphql, name: str) -> dict:
     return graphql(CREATE, {"input": valid_input(name=name)})["data"]["createPreset"]
 
 
-def fill(member, make_preset, count: int) -> None:  # noqa: F811
+def fill(member, make_preset, count: int) -> None:
     for number in range(count):
         make_preset(member, name=f"Filled {number}")
 
@@ -47,7 +40,7 @@ def test_the_cap_refuses_a_new_preset_with_a_typed_error(
     member_client,
     member,
     make_preset,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.PRESETS_PER_MEMBER_CAP = 3
     fill(member, make_preset, 2)
@@ -72,7 +65,7 @@ def test_at_the_cap_presets_can_still_be_updated(
     member_client,
     member,
     make_preset,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.PRESETS_PER_MEMBER_CAP = 1
     preset = make_preset(member, name="Only")
@@ -88,7 +81,7 @@ def test_the_default_cap_is_200(settings):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_creates_racing_for_the_last_place_save_one(member, make_preset, settings):  # noqa: F811
+def test_two_creates_racing_for_the_last_place_save_one(member, make_preset, settings):
     settings.PRESETS_PER_MEMBER_CAP = 2
     make_preset(member, name="First")
     barrier = threading.Barrier(2)
@@ -129,7 +122,7 @@ def test_saves_are_throttled_per_member_aliases_included(
     graphql,
     member_client,
     settings,
-    ratelimit_clock,  # noqa: F811
+    ratelimit_clock,
 ):
     settings.PRESETS_WRITE_THROTTLE = "5/min"
     aliases = " ".join(
@@ -149,7 +142,7 @@ def test_saves_are_throttled_per_member_aliases_included(
     assert create(graphql, "Later")["__typename"] == "PresetSuccess"
 
 
-def test_presets_come_in_pages_of_at_most_100(graphql, member_client, member, make_preset):  # noqa: F811
+def test_presets_come_in_pages_of_at_most_100(graphql, member_client, member, make_preset):
     fill(member, make_preset, 150)
     shared = Preset.objects.filter(is_shared=True).count()
 
