@@ -125,7 +125,11 @@ describe("guest", () => {
     await page.locator(".beat-light.is-on").first().waitFor({ timeout: 5_000 });
     await page.mouse.up();
     await page.locator(".cue-button.is-active").waitFor({ state: "detached" });
-    await expect(page.locator(".beat-light.is-on").count()).resolves.toBe(0);
+    // The lights go out on the next animation frame, and stay out for longer than a beat.
+    const lit = () => page.locator(".beat-light.is-on").count();
+    await expect.poll(lit, { timeout: 2_000 }).toBe(0);
+    await page.waitForTimeout(600);
+    await expect(lit()).resolves.toBe(0);
 
     // The same with the C key held down.
     await page.locator("body").click({ position: { x: 5, y: 5 } });
