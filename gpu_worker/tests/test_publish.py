@@ -40,7 +40,11 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
             oid="abc123",
         )
 
+    def create_branch(self: HfApi, repo_id: str, **kwargs: Any) -> None:
+        calls.append(("create_branch", {"repo_id": repo_id, **kwargs}))
+
     monkeypatch.setattr(HfApi, "create_repo", create_repo)
+    monkeypatch.setattr(HfApi, "create_branch", create_branch)
     monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
     return calls
 
@@ -86,7 +90,30 @@ def test_publish_creates_the_repo_and_uploads_the_model_files(
         "vocab.json",
         "vocoder.safetensors",
     ]
-    assert "commit/abc123" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "commit/abc123" in out
+    assert "kwr/kick-gen-test@abc123" in out
+
+
+def test_publishing_to_a_new_branch_creates_it_first(
+    hub: list[tuple[str, dict[str, Any]]], model_folder: Path
+) -> None:
+    code = main(
+        [
+            "publish",
+            "--repo-id",
+            "kwr/kick-gen-test",
+            "--path",
+            str(model_folder),
+            "--revision",
+            "v3",
+        ]
+    )
+    assert code == 0
+    assert [name for name, _ in hub] == ["create_repo", "create_branch", "upload_folder"]
+    branch = hub[1][1]
+    assert branch["branch"] == "v3" and branch["exist_ok"] is True
+    assert hub[2][1]["revision"] == "v3"
 
 
 def test_an_incomplete_folder_is_refused_before_any_upload(
