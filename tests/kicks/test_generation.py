@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pytest_httpserver import HTTPServer
 
 from gpu_worker import DEFAULT_MODEL_PATH
 from kicks import failures, services
@@ -15,6 +16,7 @@ from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile, Pendin
 from kicks.names import PREFIX
 from kicks.workers import LocalWorker, configured_worker
 from tests.kicks import conftest
+from tests.kicks.supabase_fake import BUCKET, SERVICE_KEY, FakeSupabaseStorage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,6 +185,43 @@ def test_a_database_failure_after_upload_removes_the_file(
     assert_nothing_used(user, kicks_dir)
     assert not OrphanedKickFile.objects.exists()
     assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
+
+
+def test_an_upload_stored_but_answered_too_late_leaves_no_file(make_user, worker, events, settings):
+    # Supabase Storage keeps the object but answers after the client's timeout: the generation
+    # fails retryably, the stored object is deleted again and nothing is left pending.
+    server = HTTPServer(threaded=True)  # the deletion must not wait behind the held upload
+    server.start()
+    supabase = FakeSupabaseStorage(server)
+    late = supabase.hold_next("POST", taken_effect=True)
+    try:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "kicks": {
+                "BACKEND": "kicks.storage.SupabaseStorage",
+                "OPTIONS": {
+                    "url": supabase.url,
+                    "service_key": SERVICE_KEY,
+                    "bucket": BUCKET,
+                    "timeout_s": 1.0,
+                },
+            },
+        }
+        user = make_user("techno")
+
+        with pytest.raises(failures.GenerationFailed) as raised:
+            generate(user, worker, events)
+
+        assert late.reached.is_set() and raised.value.retryable
+        assert supabase.objects == {}
+        assert not PendingKickFile.objects.exists() and not OrphanedKickFile.objects.exists()
+        assert not GeneratedKick.objects.exists()
+        assert services.allowance(user.pk).remaining_today == 10
+        assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
+    finally:
+        late.released.set()
+        server.clear()
+        server.stop()
 
 
 def test_a_generation_whose_lease_ran_out_releases_its_quota(make_user, worker, events, settings):
