@@ -40,14 +40,7 @@ from gpu_worker.config import AudioConfig
 from gpu_worker.descriptors import MEASURED_WORDS, describe, measured_keywords
 from gpu_worker.models.keywords import Vocabulary, split_words
 from gpu_worker.parallel import map_on_cores
-from gpu_worker.synth import (
-    SAMPLE_RATE,
-    STYLES,
-    KickParams,
-    keywords_for,
-    render_kick,
-    sample_params,
-)
+from gpu_worker.synth import SAMPLE_RATE, KickParams, draw_params, keywords_for, render_kick
 
 log = logging.getLogger(__name__)
 
@@ -404,8 +397,7 @@ def synthetic_corpus(count: int, seed: int) -> Iterator[tuple[str, KickParams]]:
     The file name carries the kick's grounded keywords, then its index (a number, so not a
     keyword), the way a producer's library names its files.
     """
-    for index in range(count):
-        params = sample_params(STYLES[index % len(STYLES)], np.random.default_rng([seed, index]))
+    for index, params in enumerate(draw_params(count, seed)):
         yield "_".join([*keywords_for(params), f"{index:05d}"]) + ".wav", params
 
 

@@ -369,6 +369,15 @@ def sample_params(style: str, rng: np.random.Generator) -> KickParams:
     )
 
 
+def draw_params(count: int, seed: int) -> list[KickParams]:
+    """`count` kicks, the styles in turn, kick i drawn from its own stream [seed, i] (so the
+    first n of a larger draw are the same n kicks)."""
+    return [
+        sample_params(STYLES[i % len(STYLES)], np.random.default_rng([seed, i]))
+        for i in range(count)
+    ]
+
+
 def render_kick(params: KickParams) -> np.ndarray:
     """Render `params` to 2.0 s of float32 mono audio at 44.1 kHz, peak at -1 dBFS."""
     rng = np.random.default_rng(params.seed)

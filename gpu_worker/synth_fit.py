@@ -16,7 +16,7 @@ import numpy as np
 
 from gpu_worker.descriptors import describe
 from gpu_worker.parallel import map_on_cores
-from gpu_worker.synth import STYLES, KickParams, keywords_for, render_kick, sample_params
+from gpu_worker.synth import STYLES, KickParams, draw_params, keywords_for, render_kick
 
 # Descriptors the match is made on: pitch, length, attack, brightness, punch, click, harmonics,
 # boom. Each is compared in units of the real kicks' own spread.
@@ -54,9 +54,6 @@ def _log_frequencies(rows: np.ndarray) -> np.ndarray:
     return values
 
 
-BANK_STREAM = 1
-
-
 @dataclass(frozen=True)
 class Bank:
     params: list[KickParams]
@@ -65,10 +62,7 @@ class Bank:
 
 def draw_bank(size: int, seed: int) -> Bank:
     """`size` procedural kicks, the styles in turn, and their descriptors."""
-    params = [
-        sample_params(STYLES[i % len(STYLES)], np.random.default_rng([seed, i]))
-        for i in range(size)
-    ]
+    params = draw_params(size, seed)
     rows = map_on_cores(_rendered_row, params, desc="synth bank")
     return Bank(params, _log_frequencies(np.array(rows)))
 

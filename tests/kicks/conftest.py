@@ -5,7 +5,8 @@ Storage's REST API on a local HTTP server)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, transaction
 
 from gpu_worker.protocol import ProgressEvent
 from kicks import generation
@@ -213,3 +214,26 @@ async def wait_for_subscriber(user_id: int, request_id: str, timeout: float = 10
         while group not in layer.groups:
             assert time.monotonic() < deadline, "no subscriber joined"
             await asyncio.sleep(0.02)
+
+
+@contextmanager
+def table_lock(table: str) -> Iterator[threading.Event]:
+    """Hold `table` in SHARE mode from another connection, which blocks its INSERTs but not the
+    reads the rest of a generation does, until the yielded event is set."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            locked.set()
+            release.wait(60)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        holder.join()

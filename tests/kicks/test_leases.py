@@ -13,7 +13,6 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
 from django.utils import timezone
 
 from kicks import failures, services
@@ -99,21 +98,8 @@ async def test_a_refused_generation_tells_its_subscriber(make_user, ws_headers, 
 @pytest.fixture
 def pending_files_lock():
     """Hold the INSERT of the next pending-file record (just before an upload) until released."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE kicks_pendingkickfile IN SHARE MODE")
-            locked.set()
-            release.wait(60)
-        connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert locked.wait(10)
-    yield release
-    release.set()
-    holder.join()
+    with conftest.table_lock("kicks_pendingkickfile") as release:
+        yield release
 
 
 @pytest.mark.postgres

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +12,9 @@ import httpx
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from django.conf import settings
-from django.db import connection, transaction
 
 from kicks.models import GeneratedKick
-from tests.kicks.conftest import wait_for_subscriber
+from tests.kicks.conftest import table_lock, wait_for_subscriber
 from tests.kicks.servers import (
     CSRF,
     post_graphql,
@@ -82,22 +80,8 @@ async def test_progress_reaches_a_subscriber_on_another_server(servers, make_use
 @pytest.fixture
 def kicks_table_lock():
     """Hold the new kick's INSERT (a generation's last step) until `release` is set."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        # SHARE blocks the INSERT of the new kick but not the reads the rest of the flow does.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE kicks_generatedkick IN SHARE MODE")
-            locked.set()
-            release.wait(60)
-        connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert locked.wait(10)
-    yield release
-    release.set()
-    holder.join()
+    with table_lock("kicks_generatedkick") as release:
+        yield release
 
 
 async def wait_for_stage(ws, stage: str) -> None:
