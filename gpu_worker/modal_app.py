@@ -19,9 +19,9 @@ from typing import Any
 
 import modal
 
-from gpu_worker import DEFAULT_MODEL_PATH
+from gpu_worker import DEFAULT_MODEL_PATH, worker
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.protocol import DEFAULT_PROMPT, KickRequest, ProgressEvent, from_wire
+from gpu_worker.protocol import DEFAULT_PROMPT, KickRequest, ProgressEvent, Variation, from_wire
 from gpu_worker.streams import Emit, read_with_deadline
 
 APP_NAME = "kick-generator-app"
@@ -39,6 +39,7 @@ image = (
         "torch==2.11.0",
         "torchaudio==2.11.0",
         "numpy==2.4.6",
+        "scipy==1.17.1",  # gpu_worker.synth: the styles and word pairs the model describes
         "soundfile==0.14.0",
         "soxr==1.1.0",
         "safetensors==0.8.0",
@@ -69,28 +70,28 @@ class KickGeneratorService:
         seed: int | None = None,
         steps: int | None = None,
         guidance: float | None = None,
+        variation: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yields progress messages (ProgressEvent.to_wire) while the kick is generated, then
-        one result message (KickResult.to_wire).
+        one result message (KickResult.to_wire). ``variation`` (Variation.to_wire) makes it a
+        variation of a kick's latent or of a reference sample.
 
         Generation runs in a thread so that progress leaves the container as it happens; an
         exception in generation is re-raised here, after the progress sent before it.
         """
-        request = KickRequest(prompt, seed, steps, guidance)
+        request = KickRequest(
+            prompt,
+            seed,
+            steps,
+            guidance,
+            None if variation is None else Variation.from_wire(variation),
+        )
 
         def run(emit: Emit[dict[str, Any]]) -> None:
             def on_progress(event: ProgressEvent) -> None:
                 emit(event.to_wire())
 
-            [kick] = self.pipeline.generate(
-                request.prompt,
-                seed=request.seed,
-                steps=request.steps,
-                guidance=request.guidance,
-                on_progress=on_progress,
-                previews=True,
-            )
-            emit(kick.to_wire())
+            emit(worker.generate(self.pipeline, request, on_progress).to_wire())
 
         yield from read_with_deadline(run, name="kick-generation")
 
@@ -104,6 +105,10 @@ class KickGeneratorService:
         """One result message per seed, generated as one batch."""
         kicks = self.pipeline.generate(prompt, seeds=list(seeds), steps=steps, guidance=guidance)
         return [kick.to_wire() for kick in kicks]
+
+    def describe(self) -> dict[str, Any]:
+        """The model this container runs (ModelDescription.to_wire): the keyword chips' words."""
+        return worker.describe(self.pipeline).to_wire()
 
 
 @app.cls(
@@ -130,8 +135,9 @@ class KickGenerator:
         seed: int | None = None,
         steps: int | None = None,
         guidance: float | None = None,
+        variation: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        yield from self.service.generate_stream(prompt, seed, steps, guidance)
+        yield from self.service.generate_stream(prompt, seed, steps, guidance, variation)
 
     @modal.method()
     def generate_batch(
@@ -142,6 +148,10 @@ class KickGenerator:
         guidance: float | None = None,
     ) -> list[dict[str, Any]]:
         return self.service.generate_batch(prompt, seeds, steps, guidance)
+
+    @modal.method()
+    def describe(self) -> dict[str, Any]:
+        return self.service.describe()
 
 
 @app.local_entrypoint()

@@ -1,5 +1,8 @@
 """KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent (classifier-free guidance as
-one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV."""
+one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV.
+
+A variation ("more like this", SDEdit) starts DDIM part-way instead: from a kick's final latent,
+or a reference sample's (``encode_audio``), noised to the schedule's ``strength``."""
 
 from __future__ import annotations
 
@@ -9,15 +12,28 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from gpu_worker.audio import encode_wav, postprocess
+from gpu_worker.audio import LogMelSpectrogram, encode_wav, postprocess
 from gpu_worker.config import ModelConfig
 from gpu_worker.models import KickModels, Vocabulary, build_models
 from gpu_worker.preview import PreviewDecoder, picture_of
-from gpu_worker.protocol import PREVIEW_EVERY_STEPS, KickResult, Preview, ProgressEvent, Stage
+from gpu_worker.protocol import (
+    PREVIEW_EVERY_STEPS,
+    KickResult,
+    ModelIdentity,
+    Preview,
+    ProgressEvent,
+    Stage,
+)
 from gpu_worker.sampler import DDIMSampler
-from gpu_worker.weights import load_model_folder, resolve_model_folder, save_model_folder
+from gpu_worker.weights import (
+    load_model_folder,
+    model_identity,
+    resolve_model_folder,
+    save_model_folder,
+)
 
 MAX_SEED = 2**63 - 1  # seeds are stored in signed 64-bit database columns
 MAX_KICKS_PER_CALL = 256
@@ -29,6 +45,8 @@ DECODE_CHUNK = 16
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+# A pipeline built in memory (tests, the start of training) has no files to name it by.
+UNSAVED_MODEL = ModelIdentity("unsaved", "")
 
 
 def _ignore_progress(event: ProgressEvent) -> None:
@@ -46,6 +64,7 @@ class KickPipeline:
         self._device = _resolve_device(device)
         self._source: tuple[str | Path | None, str | Path | None] | None = None
         self._load_lock = threading.Lock()
+        self._identity = UNSAVED_MODEL
         self._install(config, vocabulary, models)
 
     def _install(self, config: ModelConfig, vocabulary: Vocabulary, models: KickModels) -> None:
@@ -107,6 +126,7 @@ class KickPipeline:
                 ProgressEvent(Stage.LOADING_MODEL, 0, 1, loading_message(self._device))
             )
             folder = resolve_model_folder(path_or_hub_id, cache_dir)
+            self._identity = model_identity(path_or_hub_id, folder)
             self._install(*load_model_folder(folder))
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -137,6 +157,12 @@ class KickPipeline:
         self.load()
         return self._models
 
+    @property
+    def identity(self) -> ModelIdentity:
+        """The model's name and version (a digest of its files), recorded in every recipe."""
+        self.load()
+        return self._identity
+
     # Generation --------------------------------------------------------------------------------
 
     def generate(
@@ -150,6 +176,8 @@ class KickPipeline:
         guidance: float | None = None,
         on_progress: ProgressCallback | None = None,
         previews: bool = False,
+        start_latent: torch.Tensor | None = None,
+        strength: float = 1.0,
     ) -> list[KickResult]:
         """Generates kicks for ``prompt`` (None: the model's default prompt).
 
@@ -158,6 +186,8 @@ class KickPipeline:
         A kick depends only on (prompt, seed, steps, guidance), not on the rest of the batch.
         With ``previews``, the first kick's progress events carry a picture of it as it forms:
         every PREVIEW_EVERY_STEPS sampling steps, then the decoded spectrogram (VOCODING).
+        With ``start_latent`` (one scaled latent, ``latent_shape``), every kick is a variation
+        of it at ``strength`` (``sample_latents``).
         """
         emit = on_progress or _ignore_progress
         self.load(emit)
@@ -166,10 +196,14 @@ class KickPipeline:
         guidance = self._config.default_guidance if guidance is None else guidance
         kick_seeds = _resolve_seeds(seed, num_kicks, seeds)
         _validate(prompt, steps, guidance, self._sampler.num_train_timesteps)
+        if start_latent is not None:
+            _validate_variation(start_latent, strength, self._models.vae.latent_shape)
         tokens = self._vocabulary.tokenize(prompt)
 
         with torch.inference_mode():
-            latents = self.sample_latents(tokens.ids, kick_seeds, steps, guidance, emit, previews)
+            latents = self.sample_latents(
+                tokens.ids, kick_seeds, steps, guidance, emit, previews, start_latent, strength
+            )
             emit(ProgressEvent(Stage.DECODING, 0, 0, "Decoding the spectrogram"))
             mel = torch.cat([self.decode(chunk) for chunk in latents.split(DECODE_CHUNK)])
             final = picture_of(mel[0]) if previews else None
@@ -184,8 +218,12 @@ class KickPipeline:
                 kick_seed,
                 list(tokens.keywords),
                 list(tokens.ignored_words),
+                steps=steps,
+                guidance=guidance,
+                model=self._identity,
+                latent=latent_to_bytes(latent),
             )
-            for kick, kick_seed in zip(kicks, kick_seeds, strict=True)
+            for kick, kick_seed, latent in zip(kicks, kick_seeds, latents, strict=True)
         ]
         emit(ProgressEvent(Stage.DONE, 0, 0, f"Generated {len(results)} kick(s)"))
         return results
@@ -232,10 +270,18 @@ class KickPipeline:
         guidance: float,
         on_progress: ProgressCallback = _ignore_progress,
         previews: bool = False,
+        start_latent: torch.Tensor | None = None,
+        strength: float = 1.0,
     ) -> torch.Tensor:
         """DDIM from per-seed noise to scaled latents (batch, *latent_shape); with ``previews``,
         every PREVIEW_EVERY_STEPS steps but the last, the first kick's current clean estimate
-        decoded by the VAE rides on the SAMPLING event."""
+        decoded by the VAE rides on the SAMPLING event.
+
+        With ``start_latent`` (SDEdit), sampling runs only the steps of the ``steps``-step DDIM
+        grid that lie below ``strength`` of the schedule (``variation_timesteps``), from
+        ``start_latent`` noised to the first of them with each seed's noise: strength 0 returns
+        it as it is, strength 1 forgets it (the grid starts at pure noise).
+        """
         latents = self.initial_noise(seeds)
         conditional = self.keyword_embedding(keyword_ids)
         # Guidance 1 and prompts without known words make both passes identical: run one.
@@ -243,6 +289,14 @@ class KickPipeline:
             self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
         )
         timesteps = self._sampler.timesteps(steps)
+        if start_latent is not None:
+            timesteps = variation_timesteps(timesteps, strength, self._sampler.num_train_timesteps)
+            start = start_latent.to(self._device, latents.dtype).expand_as(latents)
+            if not timesteps:
+                return start.clone()
+            first = torch.full((len(seeds),), timesteps[0], dtype=torch.long)
+            latents = self._sampler.add_noise(start, latents, first)
+            steps = len(timesteps)
         guided_below = self._config.guidance_noise_limit * self._sampler.num_train_timesteps
         for index, timestep in enumerate(timesteps):
             previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
@@ -264,6 +318,27 @@ class KickPipeline:
             on_progress(ProgressEvent(Stage.SAMPLING, step, steps, message, preview))
         return latents
 
+    def encode_audio(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Prepared kicks (batch, num_samples) at the model's rate (gpu_worker.data's
+        preparation) -> scaled latents (batch, *latent_shape): the VAE posterior's mean, so the
+        same sample always gives the same latent."""
+        self.load()
+        with self._load_lock:
+            if not hasattr(self, "_analysis"):
+                self._analysis = LogMelSpectrogram(self._config.audio).to(self._device)
+        with torch.inference_mode():
+            mel = self._analysis(waveforms.to(self._device, torch.float32))
+            return self._models.vae.encode(mel).mean * self._config.vae.scaling_factor
+
+    def latent_from_bytes(self, data: bytes) -> torch.Tensor:
+        """A latent's float32 bytes (KickResult.latent) -> (1, *latent_shape)."""
+        self.load()
+        shape = self._models.vae.latent_shape
+        values = np.frombuffer(data, dtype="<f4")
+        if values.size != math.prod(shape) or not np.isfinite(values).all():
+            raise ValueError(f"a latent of this model is {math.prod(shape)} finite float32 values")
+        return torch.from_numpy(values.copy()).view(1, *shape)
+
     def preview(self, latent: torch.Tensor) -> Preview:
         """A (1, *latent_shape) scaled latent as a small picture (gpu_worker.preview)."""
         with self._load_lock:
@@ -280,6 +355,17 @@ class KickPipeline:
     def vocode(self, mel: torch.Tensor) -> torch.Tensor:
         """Normalised log-mel -> raw waveform (batch, num_samples), before post-processing."""
         return self._models.vocoder(mel)
+
+
+def variation_timesteps(timesteps: Sequence[int], strength: float, schedule: int) -> list[int]:
+    """The steps of a DDIM grid that a variation at ``strength`` runs: those below that share
+    of the ``schedule`` (so about ``strength`` of the steps, and none at strength 0)."""
+    return [timestep for timestep in timesteps if timestep < strength * schedule]
+
+
+def latent_to_bytes(latent: torch.Tensor) -> bytes:
+    """One scaled latent as little-endian float32 bytes (352 values for the default model)."""
+    return latent.detach().to("cpu", torch.float32).numpy().astype("<f4").tobytes()
 
 
 def loading_message(device: torch.device) -> str:
@@ -315,6 +401,17 @@ def _resolve_seeds(seed: int | None, num_kicks: int, seeds: Sequence[int] | None
     for kick_seed in kick_seeds:
         _check_seed(kick_seed)
     return kick_seeds
+
+
+def _validate_variation(
+    start_latent: torch.Tensor, strength: float, latent_shape: tuple[int, ...]
+) -> None:
+    if tuple(start_latent.shape) not in (tuple(latent_shape), (1, *latent_shape)):
+        raise ValueError(
+            f"start_latent must have shape {latent_shape}, got {tuple(start_latent.shape)}"
+        )
+    if not math.isfinite(strength) or not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be between 0 and 1, got {strength!r}")
 
 
 def _check_seed(seed: object) -> None:

@@ -21,6 +21,13 @@ PREVIEW_FRAMES = 44
 # The pipeline draws a preview at least this often during sampling (and at its last step).
 PREVIEW_EVERY_STEPS = 4
 
+# "More like this" (SDEdit): how much of the noise schedule a variation re-draws. Near 0 a
+# variation is its source; at 1 it is a new kick. The one range every layer checks and the API
+# serves.
+MIN_VARIATION_STRENGTH = 0.1
+MAX_VARIATION_STRENGTH = 0.9
+DEFAULT_VARIATION_STRENGTH = 0.4
+
 
 class Stage(enum.StrEnum):
     QUEUED = "QUEUED"
@@ -110,22 +117,82 @@ class ProgressEvent:
 
 
 @dataclass(frozen=True)
+class ModelIdentity:
+    """Which model made a kick: its name (folder or Hub repo) and a digest of its files."""
+
+    name: str
+    version: str
+
+    def to_wire(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version}
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> ModelIdentity:
+        return cls(name=str(message["name"]), version=str(message["version"]))
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Where a variation starts: a kick's final latent (float32, made by the model version
+    `latent_version`) or a reference sample prepared like training data (a WAV at the model's
+    rate and length); noised to `strength`, then denoised with the request's seed."""
+
+    strength: float
+    latent: bytes | None = None
+    latent_version: str = ""
+    reference_wav: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if (self.latent is None) == (self.reference_wav is None):
+            raise ValueError("a variation starts from a latent or from a reference, not both")
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "strength": self.strength,
+            "latent": self.latent,
+            "latent_version": self.latent_version,
+            "reference_wav": self.reference_wav,
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> Variation:
+        latent, reference = message.get("latent"), message.get("reference_wav")
+        return cls(
+            strength=float(message["strength"]),
+            latent=None if latent is None else bytes(latent),
+            latent_version=str(message.get("latent_version", "")),
+            reference_wav=None if reference is None else bytes(reference),
+        )
+
+
+@dataclass(frozen=True)
 class KickRequest:
     """One kick: the prompt (None: the model's default) and seed; None steps/guidance: the
-    model's defaults."""
+    model's defaults; a variation starts from a kick or a reference sample instead of noise."""
 
     prompt: str | None
     seed: int
     steps: int | None = None
     guidance: float | None = None
+    variation: Variation | None = None
+
+
+UNKNOWN_MODEL = ModelIdentity("", "")
 
 
 @dataclass(frozen=True)
 class KickResult:
+    """A kick and its recipe: the words the model understood and ignored, the sampling settings
+    it used, the model, and its final latent (float32 bytes, what a variation starts from)."""
+
     wav: bytes
     seed: int
     keywords: list[str] = field(default_factory=list)
     ignored_words: list[str] = field(default_factory=list)
+    steps: int = 0
+    guidance: float = 0.0
+    model: ModelIdentity = UNKNOWN_MODEL
+    latent: bytes = b""
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -134,15 +201,64 @@ class KickResult:
             "seed": self.seed,
             "keywords": list(self.keywords),
             "ignored_words": list(self.ignored_words),
+            "steps": self.steps,
+            "guidance": self.guidance,
+            "model": self.model.to_wire(),
+            "latent": self.latent,
         }
 
     @classmethod
     def from_wire(cls, message: dict[str, Any]) -> KickResult:
+        model = message.get("model")
         return cls(
             wav=bytes(message["wav"]),
             seed=int(message["seed"]),
             keywords=list(message.get("keywords", [])),
             ignored_words=list(message.get("ignored_words", [])),
+            steps=int(message.get("steps", 0)),
+            guidance=float(message.get("guidance", 0.0)),
+            model=UNKNOWN_MODEL if model is None else ModelIdentity.from_wire(model),
+            latent=bytes(message.get("latent", b"")),
+        )
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    """What the deployed model understands, for the keyword chips: every word of its vocabulary,
+    grouped into styles, opposite pairs of character words and the rest, and its defaults."""
+
+    model: ModelIdentity
+    words: list[str]
+    styles: list[str]
+    pairs: list[tuple[str, str]]
+    other_words: list[str]
+    default_prompt: str
+    default_steps: int
+    default_guidance: float
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "model": self.model.to_wire(),
+            "words": list(self.words),
+            "styles": list(self.styles),
+            "pairs": [list(pair) for pair in self.pairs],
+            "other_words": list(self.other_words),
+            "default_prompt": self.default_prompt,
+            "default_steps": self.default_steps,
+            "default_guidance": self.default_guidance,
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> ModelDescription:
+        return cls(
+            model=ModelIdentity.from_wire(message["model"]),
+            words=[str(word) for word in message["words"]],
+            styles=[str(word) for word in message["styles"]],
+            pairs=[(str(low), str(high)) for low, high in message["pairs"]],
+            other_words=[str(word) for word in message["other_words"]],
+            default_prompt=str(message["default_prompt"]),
+            default_steps=int(message["default_steps"]),
+            default_guidance=float(message["default_guidance"]),
         )
 
 

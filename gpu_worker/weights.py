@@ -8,6 +8,7 @@ huggingface_hub itself and serves the cached snapshot.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from torch import nn
 from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.config import ModelConfig
 from gpu_worker.models import KickModels, Vocabulary, build_models
+from gpu_worker.protocol import ModelIdentity
 
 CONFIG_FILE = "config.json"
 VOCAB_FILE = "vocab.json"
@@ -63,6 +65,22 @@ def resolve_model_folder(
     if isinstance(path_or_hub_id, Path) or not _HUB_ID.match(text.split("@", 1)[0]):
         raise WeightsError(f"model folder {text} does not exist")
     return _checked_folder(_download(text, cache_dir))
+
+
+def model_identity(path_or_hub_id: str | Path | None, folder: Path) -> ModelIdentity:
+    """A resolved model's name (its folder's, or the Hub repo's without the revision) and its
+    version: a digest of its config, vocabulary and weights, so two models that differ in any
+    of them never share a version (and a kick's latent is only reused by the model that made
+    it)."""
+    if path_or_hub_id is None or Path(path_or_hub_id).expanduser().exists():
+        name = folder.name
+    else:
+        name = str(path_or_hub_id).split("@", 1)[0]
+    digest = hashlib.sha256()
+    for file_name in REQUIRED_FILES:
+        digest.update(file_name.encode())
+        digest.update((folder / file_name).read_bytes())
+    return ModelIdentity(name=name, version=digest.hexdigest()[:12])
 
 
 def _download(hub_id: str, cache_dir: str | Path | None) -> Path:

@@ -3,6 +3,7 @@ real pipeline; only the remote execution itself is Modal's."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from gpu_worker import modal_app
 from gpu_worker.audio import decode_wav
 from gpu_worker.modal_app import KickGenerator, KickGeneratorService
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.protocol import ProgressEvent, from_wire
+from gpu_worker.protocol import ModelIdentity, ProgressEvent, from_wire
 
 
 @pytest.fixture
@@ -27,8 +28,12 @@ def test_app_and_class_names_match_what_the_web_app_looks_up() -> None:
     assert modal_app.CLASS_NAME == KickGenerator.__name__ == "KickGenerator"
 
 
+def identity_of(folder: Path) -> ModelIdentity:
+    return KickPipeline.from_pretrained(folder, device="cpu").identity
+
+
 def test_generate_stream_yields_progress_then_the_kick(
-    local_generator: KickGenerator, tiny_pipeline: KickPipeline
+    local_generator: KickGenerator, tiny_pipeline: KickPipeline, saved_model: Path
 ) -> None:
     messages = list(local_generator.generate_stream.local("punchy house", 5, 3, 2.0))
     events: list[ProgressEvent] = []
@@ -47,7 +52,7 @@ def test_generate_stream_yields_progress_then_the_kick(
     ]
     assert all(m["type"] == "progress" for m in progress)
     assert [from_wire(m) for m in messages[:-1]] == events  # what the pipeline reported
-    assert from_wire(result) == expected
+    assert from_wire(result) == dataclasses.replace(expected, model=identity_of(saved_model))
     assert decode_wav(result["wav"])[0].shape == (88200,)
 
 
