@@ -6,8 +6,14 @@ from backend.schema import schema
 from backend.views import GraphQLView, spa_index
 
 # Strawberry's view is CSRF-exempt by itself; cookie-authenticated POSTs must carry the token.
+# Multipart requests carry generateKick's reference sample (the GraphQL multipart request spec);
+# the CSRF check covers them like any other POST.
 graphql_view = ensure_csrf_cookie(
-    csrf_protect(GraphQLView.as_view(schema=schema, allow_queries_via_get=True))
+    csrf_protect(
+        GraphQLView.as_view(
+            schema=schema, allow_queries_via_get=True, multipart_uploads_enabled=True
+        )
+    )
 )
 
 urlpatterns = [

@@ -10,8 +10,9 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views import csrf
@@ -19,7 +20,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from strawberry.django.views import AsyncGraphQLView
 
+from gpu_worker.protocol import MAX_REFERENCE_BYTES
+
 BAD_REQUEST_BODY = "The request body must be a JSON object in UTF-8."
+BAD_MULTIPART_BODY = (
+    "The multipart body must follow the GraphQL multipart request spec: an operations object, "
+    "a map object and the files it names."
+)
+# A multipart request carries one reference sample: up to twice its limit still gets the typed
+# answer (how far over the limit it is); anything larger is refused before it is parsed.
+MAX_MULTIPART_BYTES = 2 * MAX_REFERENCE_BYTES
 
 
 def graphql_error_response(
@@ -48,7 +58,33 @@ class GraphQLView(AsyncGraphQLView):
             raise HTTPException(400, BAD_REQUEST_BODY)
         return decoded
 
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """Strawberry's multipart parsing, answering every malformed body 400 (its own code
+        assumes well-formed JSON objects and Django's parser raises on a broken body)."""
+        try:
+            return await super().parse_multipart(request)
+        except (HTTPException, RequestDataTooBig):
+            raise
+        except (
+            MultiPartParserError,
+            SuspiciousOperation,  # too many fields or files
+            AttributeError,  # a map or operations that is no JSON object
+            IndexError,
+            KeyError,
+            TypeError,
+            ValueError,
+        ) as error:
+            raise HTTPException(400, BAD_MULTIPART_BODY) from error
+
     async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if (
+            request.content_type == "multipart/form-data"
+            and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_MULTIPART_BYTES
+        ):
+            return graphql_error_response(
+                f"A multipart request is limited to {MAX_MULTIPART_BYTES} bytes.",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
         try:
             return await self.run(request=request)
         except HTTPException as error:

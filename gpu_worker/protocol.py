@@ -27,6 +27,10 @@ PREVIEW_EVERY_STEPS = 4
 MIN_VARIATION_STRENGTH = 0.1
 MAX_VARIATION_STRENGTH = 0.9
 DEFAULT_VARIATION_STRENGTH = 0.4
+# A reference sample (gpu_worker.reference): the largest upload, and the longest hit once the
+# silence around it is trimmed.
+MAX_REFERENCE_BYTES = 5 * 1024 * 1024
+MAX_REFERENCE_SECONDS = 10.0
 
 
 class Stage(enum.StrEnum):
@@ -233,6 +237,7 @@ class ModelDescription:
     pairs: list[tuple[str, str]]
     other_words: list[str]
     default_prompt: str
+    default_words: list[str]  # the default prompt's words the model understands
     default_steps: int
     default_guidance: float
 
@@ -244,6 +249,7 @@ class ModelDescription:
             "pairs": [list(pair) for pair in self.pairs],
             "other_words": list(self.other_words),
             "default_prompt": self.default_prompt,
+            "default_words": list(self.default_words),
             "default_steps": self.default_steps,
             "default_guidance": self.default_guidance,
         }
@@ -257,6 +263,7 @@ class ModelDescription:
             pairs=[(str(low), str(high)) for low, high in message["pairs"]],
             other_words=[str(word) for word in message["other_words"]],
             default_prompt=str(message["default_prompt"]),
+            default_words=[str(word) for word in message["default_words"]],
             default_steps=int(message["default_steps"]),
             default_guidance=float(message["default_guidance"]),
         )

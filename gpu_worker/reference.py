@@ -20,10 +20,8 @@ from gpu_worker.audio import UnreadableAudioError, read_audio
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import ONSET_THRESHOLD_DB, prepare_kick
 from gpu_worker.descriptors import envelope_db
+from gpu_worker.protocol import MAX_REFERENCE_BYTES, MAX_REFERENCE_SECONDS
 
-MAX_REFERENCE_BYTES = 5 * 1024 * 1024
-# The hit itself, from its onset to where it falls silent.
-MAX_REFERENCE_SECONDS = 10.0
 # Decoded at most, silence included: bounds the work a small compressed file can ask for.
 MAX_DECODED_SECONDS = 60.0
 # A drum hit lasts at least this long (a truncated file's few samples do not)...
@@ -72,15 +70,20 @@ def is_accepted_type(data: bytes) -> bool:
     )
 
 
-def prepare_reference(data: bytes, config: AudioConfig | None = None) -> np.ndarray:
-    """An uploaded file -> float32 mono kick at the model's rate and length, as training data
-    is prepared; raises ReferenceRejected."""
-    config = config or AudioConfig()
-    if len(data) > MAX_REFERENCE_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a file by its size alone, before it is read."""
+    if size > MAX_REFERENCE_BYTES:
         raise ReferenceRejected(
             ReferenceProblem.TOO_BIG,
             f"The sample is larger than {MAX_REFERENCE_BYTES // (1024 * 1024)} MB.",
         )
+
+
+def prepare_reference(data: bytes, config: AudioConfig | None = None) -> np.ndarray:
+    """An uploaded file -> float32 mono kick at the model's rate and length, as training data
+    is prepared; raises ReferenceRejected."""
+    config = config or AudioConfig()
+    check_size(len(data))
     if not is_accepted_type(data):
         raise ReferenceRejected(
             ReferenceProblem.WRONG_TYPE, f"Only {ACCEPTED_TYPES} files can be used as a sample."

@@ -30,6 +30,7 @@ def describe(pipeline: KickPipeline) -> ModelDescription:
         pairs=pairs,
         other_words=[word for word in words if word not in grouped],
         default_prompt=config.default_prompt,
+        default_words=pipeline.vocabulary.tokenize(config.default_prompt).keywords,
         default_steps=config.default_steps,
         default_guidance=config.default_guidance,
     )

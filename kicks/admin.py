@@ -1,17 +1,32 @@
 from django.contrib import admin
 
-from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile, PendingKickFile
+from kicks.models import (
+    GeneratedKick,
+    KickGeneration,
+    KickPreferences,
+    OrphanedKickFile,
+    PendingKickFile,
+)
 
 
 @admin.register(GeneratedKick)
 class GeneratedKickAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "prompt", "seed", "created_at"]
+    list_display = ["name", "owner", "prompt", "seed", "made_from", "model_name", "created_at"]
     # Only members who have kicks are offered, not every account.
-    list_filter = [("owner", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [("owner", admin.RelatedOnlyFieldListFilter), "made_from", "created_at"]
     search_fields = ["name", "prompt", "owner__username"]
     list_select_related = ["owner"]
+    raw_id_fields = ["parent"]
     readonly_fields = ["uuid", "created_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(KickPreferences)
+class KickPreferencesAdmin(admin.ModelAdmin):
+    list_display = ["owner", "words", "autoplay", "updated_at"]
+    search_fields = ["owner__username"]
+    list_select_related = ["owner"]
+    readonly_fields = ["updated_at"]
 
 
 @admin.register(KickGeneration)

@@ -20,11 +20,21 @@ class GenerationError(Exception):
 
 
 class InvalidGenerationInput(GenerationError):
-    """An argument the member can correct; nothing was reserved."""
+    """An argument the member can correct; nothing was reserved. `minimum`/`maximum`: the
+    allowed range, where one applies."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.minimum = minimum
+        self.maximum = maximum
 
 
 class TotalCapReached(GenerationError):

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connections
 from django.utils import timezone
@@ -45,28 +46,42 @@ async def generate_kick(
     prompt: str | None,
     request_id: str | None = None,
     *,
+    variation_of: str | None = None,
+    strength: float | None = None,
+    reference: File | None = None,
     observe: ProgressSink | None = None,
 ) -> GenerationSuccess:
     """Reserve, generate and store a kick; raises a GenerationError when there is none.
 
-    Runs to the end even if the caller is cancelled (a client that hangs up still gets its kick
-    and its subscribers the outcome). `observe` sees every event published, as it is.
+    `variation_of` (one of the member's kicks) or `reference` (an uploaded sample, never
+    stored) makes it a variation at `strength`. Runs to the end even if the caller is cancelled
+    (a client that hangs up still gets its kick and its subscribers the outcome). `observe` sees
+    every event published, as it is.
     """
     request_id = request_id or services.new_request_id()
     relay = ChannelLayerRelay(user_id, request_id, also=observe)
     try:
-        return await _generate(user_id, prompt, request_id, relay)
+        return await _generate(
+            user_id, prompt, request_id, relay, (variation_of, strength, reference)
+        )
     finally:
         # The answer never overtakes the last progress event (DONE or FAILED).
         await relay.sent()
 
 
 async def _generate(
-    user_id: int, prompt: str | None, request_id: str, relay: ChannelLayerRelay
+    user_id: int,
+    prompt: str | None,
+    request_id: str,
+    relay: ChannelLayerRelay,
+    source_arguments: tuple[str | None, float | None, File | None],
 ) -> GenerationSuccess:
     try:
+        # Checked (a sample read and prepared) before anything is reserved: bad input uses no
+        # quota. Off the event loop, and off the thread database calls share.
+        source = await asyncio.to_thread(services.generation_source, *source_arguments)
         reservation = await database_sync_to_async(services.reserve_generation)(
-            user_id, prompt, request_id, relay
+            user_id, prompt, request_id, relay, source
         )
     except GenerationError as refusal:
         # A subscriber already following this request id learns it at once.
@@ -124,8 +139,10 @@ def _run_generation(reservation: Reservation, relay: ChannelLayerRelay) -> Gener
 def _generate_and_store(reservation: Reservation, publish: ProgressSink) -> GenerationSuccess:
     try:
         # Built here, not on the event loop: the local worker imports torch.
-        result = configured_worker().generate(
-            KickRequest(reservation.prompt, reservation.seed), publish
+        worker = configured_worker()
+        variation = services.variation_of(reservation, lambda: worker.describe().model.version)
+        result = worker.generate(
+            KickRequest(reservation.prompt, reservation.seed, variation=variation), publish
         )
     except (GenerationUnavailable, GenerationFailed) as error:
         raise _failed(reservation, error, publish) from error
@@ -146,7 +163,7 @@ def _generate_and_store(reservation: Reservation, publish: ProgressSink) -> Gene
         raise _failed(reservation, failure, publish) from error
 
     try:
-        kick = services.store_kick(reservation, file_name, kick_uuid, result.seed, publish)
+        kick = services.store_kick(reservation, file_name, kick_uuid, result, publish)
     except Exception as error:
         services.remove_kick_file(file_name)
         if not isinstance(error, services.ReservationLost):

@@ -9,6 +9,12 @@ from django.utils import timezone
 
 REQUEST_ID_MAX_LENGTH = 64
 PROMPT_MAX_LENGTH = 200
+# A model's name is its folder's or its Hub repo's ("owner/name").
+MODEL_NAME_MAX_LENGTH = 200
+REFERENCE_NAME_MAX_LENGTH = 100
+# Chosen keyword chips a member's preferences keep, and the longest word they accept.
+PREFERRED_WORDS_MAX = 16
+WORD_MAX_LENGTH = 32
 
 
 def kicks_storage() -> Storage:
@@ -26,7 +32,14 @@ class GeneratedKickQuerySet(models.QuerySet):
 
 
 class GeneratedKick(models.Model):
-    """A kick drum generated for a member, stored as a WAV in the `kicks` storage."""
+    """A kick drum generated for a member, stored as a WAV in the `kicks` storage, with its
+    recipe: the model, the words it understood and ignored, seed, steps, guidance, and what it
+    was made from. Kicks made before recipes were kept have an empty model and no steps."""
+
+    class Origin(models.TextChoices):
+        NOTHING = "nothing", "Nothing (noise)"
+        KICK = "kick", "A kick (more like this)"
+        REFERENCE = "reference", "A reference sample"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -37,6 +50,23 @@ class GeneratedKick(models.Model):
     prompt = models.CharField(max_length=PROMPT_MAX_LENGTH)
     seed = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    model_name = models.CharField(max_length=MODEL_NAME_MAX_LENGTH, blank=True)
+    model_version = models.CharField(max_length=64, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    ignored_words = models.JSONField(default=list, blank=True)
+    steps = models.PositiveSmallIntegerField(null=True, blank=True)
+    guidance = models.FloatField(null=True, blank=True)
+    made_from = models.CharField(max_length=16, choices=Origin.choices, default=Origin.NOTHING)
+    # The kick it varies; its name stays when that kick is deleted.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variations"
+    )
+    parent_name = models.CharField(max_length=64, blank=True)
+    # The uploaded sample's file name; the sample itself is never stored.
+    reference_name = models.CharField(max_length=REFERENCE_NAME_MAX_LENGTH, blank=True)
+    strength = models.FloatField(null=True, blank=True)
+    # The final latent (float32) of model_version: a variation starts from it, not recomputed.
+    latent = models.BinaryField(null=True, blank=True, editable=False)
 
     objects = GeneratedKickQuerySet.as_manager()
 
@@ -109,6 +139,25 @@ class KickGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}:{self.request_id} ({self.status})"
+
+
+class KickPreferences(models.Model):
+    """What AI Kick Gen mode remembers for a member: the keyword chips chosen last (null until
+    the member chooses any: the model's default prompt applies) and whether a new kick plays at
+    once."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kick_preferences"
+    )
+    words = models.JSONField(null=True, blank=True)
+    autoplay = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "kick preferences"
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {' '.join(self.words or [])}"
 
 
 class GenerationDay(models.Model):

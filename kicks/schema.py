@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
@@ -10,17 +11,29 @@ from typing import Annotated, TypeVar
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.core.files import File
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 from strawberry_django.auth.utils import aget_current_user, get_current_user
 
 from accounts.permissions import MembersOnly
 from accounts.schema import FieldError, ValidationErrors
-from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
+from gpu_worker.protocol import (
+    DEFAULT_PROMPT,
+    DEFAULT_VARIATION_STRENGTH,
+    MAX_REFERENCE_BYTES,
+    MAX_VARIATION_STRENGTH,
+    MIN_VARIATION_STRENGTH,
+    ProgressEvent,
+    Stage,
+)
 from kicks import failures as failed
 from kicks import generation, services
 from kicks.models import GeneratedKick
+from kicks.workers import configured_worker, worker_executor
 
 GenerationStage = strawberry.enum(Stage, name="GenerationStage")
+KickOrigin = strawberry.enum(GeneratedKick.Origin, name="KickOrigin")
 
 Resolver = TypeVar("Resolver", bound=Callable[..., object])
 
@@ -34,6 +47,46 @@ def _reads_loaded_columns_only(resolver: Resolver) -> Resolver:
     """
     resolver.is_async_safe = True  # type: ignore[attr-defined]
     return resolver
+
+
+@strawberry.type(description="How a kick was made: enough to understand it and make it again.")
+class KickRecipe:
+    model_name: str = strawberry.field(
+        description="The model's folder or Hub repo; empty for kicks made before recipes were kept."
+    )
+    model_version: str = strawberry.field(description="A digest of the model's files.")
+    prompt: str
+    understood_words: list[str] = strawberry.field(description="The words the model knows.")
+    ignored_words: list[str] = strawberry.field(description="The words it did not know.")
+    seed: str = strawberry.field(description="Decimal string: seeds exceed 2^53.")
+    steps: int | None
+    guidance: float | None
+    made_from: KickOrigin
+    parent_id: strawberry.ID | None = strawberry.field(
+        description="The kick it varies, while that kick exists."
+    )
+    parent_name: str | None
+    reference_name: str | None = strawberry.field(
+        description="The file name of the sample it varies (the sample was not kept)."
+    )
+    strength: float | None = strawberry.field(description="How far a variation was re-drawn.")
+
+
+RECIPE_COLUMNS = [
+    "prompt",
+    "seed",
+    "model_name",
+    "model_version",
+    "keywords",
+    "ignored_words",
+    "steps",
+    "guidance",
+    "made_from",
+    "parent",
+    "parent_name",
+    "reference_name",
+    "strength",
+]
 
 
 @strawberry_django.type(GeneratedKick, name="Kick")
@@ -54,6 +107,65 @@ class Kick:
     def seed(self) -> str:
         return str(self.seed)
 
+    @strawberry_django.field(only=RECIPE_COLUMNS)
+    @_reads_loaded_columns_only
+    def recipe(self) -> KickRecipe:
+        kick: GeneratedKick = self  # type: ignore[assignment]
+        return KickRecipe(
+            model_name=kick.model_name,
+            model_version=kick.model_version,
+            prompt=kick.prompt,
+            understood_words=list(kick.keywords),
+            ignored_words=list(kick.ignored_words),
+            seed=str(kick.seed),
+            steps=kick.steps,
+            guidance=kick.guidance,
+            made_from=GeneratedKick.Origin(kick.made_from),
+            parent_id=None if kick.parent_id is None else strawberry.ID(str(kick.parent_id)),
+            parent_name=kick.parent_name or None,
+            reference_name=kick.reference_name or None,
+            strength=kick.strength,
+        )
+
+
+@strawberry.type(description="What AI Kick Gen mode remembers for the member.")
+class KickPreferences:
+    words: list[str] | None = strawberry.field(
+        description="The keyword chips chosen last; null until the member chooses any (the "
+        "model's default prompt applies)."
+    )
+    autoplay: bool = strawberry.field(description="Play a new kick once as soon as it lands.")
+
+
+@strawberry.type(description="Variations' strength: how much of a kick is drawn anew.")
+class StrengthRange:
+    min: float
+    max: float
+    default: float
+
+
+@strawberry.type
+class KickModel:
+    name: str
+    version: str
+
+
+@strawberry.type(description="Two words of opposite character; a kick gets one or neither.")
+class KeywordPair:
+    low: str
+    high: str
+
+
+@strawberry.type(description="The words the deployed kick model understands, for keyword chips.")
+class KickVocabulary:
+    model: KickModel
+    styles: list[str] = strawberry.field(description="What kind of kick: pick one.")
+    pairs: list[KeywordPair] = strawberry.field(description="Character: one word of a pair.")
+    other_words: list[str] = strawberry.field(description="Every other word it knows.")
+    default_words: list[str] = strawberry.field(
+        description="The words of the model's default prompt: one click without choosing."
+    )
+
 
 @strawberry.type
 class KickLibrary:
@@ -71,6 +183,11 @@ class KickLibrary:
     )
     total_cap_message: str = strawberry.field(
         description="What TotalCapReached says (the app's notice at the cap)."
+    )
+    preferences: KickPreferences
+    variation_strength: StrengthRange
+    reference_max_bytes: int = strawberry.field(
+        description="The largest sample generateKick(reference) accepts."
     )
 
 
@@ -180,15 +297,34 @@ GenerateKickResult = Annotated[
 DeleteKickResult = Annotated[
     DeleteKickSuccess | PresetsAffected | KickNotFound, strawberry.union("DeleteKickResult")
 ]
+KickVocabularyResult = Annotated[
+    KickVocabulary | GenerationUnavailable, strawberry.union("KickVocabularyResult")
+]
+SaveKickPreferencesResult = Annotated[
+    KickPreferences | ValidationErrors, strawberry.union("SaveKickPreferencesResult")
+]
+
+
+def invalid(error: failed.InvalidGenerationInput) -> ValidationErrors:
+    return ValidationErrors(
+        message=str(error),
+        errors=[
+            FieldError(
+                field=error.field, messages=[str(error)], min=error.minimum, max=error.maximum
+            )
+        ],
+    )
+
+
+def preferences_of(preferences: services.Preferences) -> KickPreferences:
+    return KickPreferences(words=preferences.words, autoplay=preferences.autoplay)
 
 
 def failure_result(error: failed.GenerationError) -> GenerateKickResult:
     """The one mapping from a generation's failure to its GraphQL type."""
     match error:
         case failed.InvalidGenerationInput():
-            return ValidationErrors(
-                message=str(error), errors=[FieldError(field=error.field, messages=[str(error)])]
-            )
+            return invalid(error)
         case failed.TotalCapReached():
             return TotalCapReached(message=str(error), total_cap=error.total_cap)
         case failed.DailyLimitReached():
@@ -206,7 +342,8 @@ class Query:
         extensions=[MembersOnly()], description="The member's AI kicks and generation quotas."
     )
     def kicks(self, info: Info) -> KickLibrary:
-        library = services.kick_library(get_current_user(info).pk)
+        user_id = get_current_user(info).pk
+        library = services.kick_library(user_id)
         allowance = library.allowance
         return KickLibrary(
             kicks=library.kicks,
@@ -220,6 +357,33 @@ class Query:
                 allowance.daily_limit, allowance.resets_at
             ),
             total_cap_message=failed.total_cap_message(allowance.total_cap),
+            preferences=preferences_of(services.kick_preferences(user_id)),
+            variation_strength=StrengthRange(
+                min=MIN_VARIATION_STRENGTH,
+                max=MAX_VARIATION_STRENGTH,
+                default=DEFAULT_VARIATION_STRENGTH,
+            ),
+            reference_max_bytes=MAX_REFERENCE_BYTES,
+        )
+
+    @strawberry.field(
+        extensions=[MembersOnly()],
+        description="The words the deployed kick model understands (with the Modal worker: the "
+        "model Modal runs), grouped for keyword chips.",
+    )
+    async def kick_vocabulary(self, info: Info) -> KickVocabularyResult:
+        # On a worker thread: the local worker loads the model, the Modal one asks Modal.
+        future = worker_executor().submit(lambda: configured_worker().describe())
+        try:
+            described = await asyncio.wrap_future(future)
+        except failed.GenerationUnavailable as error:
+            return GenerationUnavailable(message=str(error))
+        return KickVocabulary(
+            model=KickModel(name=described.model.name, version=described.model.version),
+            styles=described.styles,
+            pairs=[KeywordPair(low=low, high=high) for low, high in described.pairs],
+            other_words=described.other_words,
+            default_words=described.default_words,
         )
 
 
@@ -230,7 +394,9 @@ class Mutation:
         description=(
             "Generate a kick and store it in the member's library. Subscribe to "
             "kickGeneration(requestId) first to follow its progress; repeating a requestId "
-            "returns the first request's outcome."
+            "returns the first request's outcome. With variationOf (one of the member's kicks) "
+            "or reference (a WAV, AIFF, FLAC or OGG sample sent as a multipart upload, never "
+            "stored) it is a variation of that sound at strength (see kicks.variationStrength)."
         ),
     )
     async def generate_kick(
@@ -238,11 +404,23 @@ class Mutation:
         info: Info,
         prompt: str = DEFAULT_PROMPT,
         request_id: strawberry.ID | None = None,
+        variation_of: strawberry.ID | None = None,
+        strength: float | None = None,
+        reference: Upload | None = None,
     ) -> GenerateKickResult:
         user = await aget_current_user(info)
+        if reference is not None and not isinstance(reference, File):
+            return invalid(
+                failed.InvalidGenerationInput("reference", "Send the sample as a file upload.")
+            )
         try:
             success = await generation.generate_kick(
-                user.pk, prompt, str(request_id) if request_id else None
+                user.pk,
+                prompt,
+                str(request_id) if request_id else None,
+                variation_of=None if variation_of is None else str(variation_of),
+                strength=strength,
+                reference=reference,
             )
         except failed.GenerationError as error:
             return failure_result(error)
@@ -251,6 +429,21 @@ class Mutation:
             remaining_gens_today=success.allowance.remaining_today,
             total_gens_count=success.allowance.total_count,
         )
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        extensions=[MembersOnly()],
+        description="Remember the member's keyword chips and whether new kicks play at once "
+        "(an argument left out stays as it was).",
+    )
+    def save_kick_preferences(
+        self, info: Info, words: list[str] | None = None, autoplay: bool | None = None
+    ) -> SaveKickPreferencesResult:
+        try:
+            saved = services.save_kick_preferences(get_current_user(info).pk, words, autoplay)
+        except failed.InvalidGenerationInput as error:
+            return invalid(error)
+        return preferences_of(saved)
 
     @strawberry_django.mutation(
         handle_django_errors=False,

@@ -11,13 +11,20 @@ A generation (orchestrated by kicks.generation) holds no lock while the worker r
    the file is removed.
 A lease that stops being renewed (the process died) is expired by whoever notices first
 (`expire_if_stale`): the generation fails, its quota comes back and FAILED is published.
+
+A generation may start from one of the member's kicks ("more like this") or from a reference
+sample they upload (`generation_source`, checked before anything is reserved, so bad input uses
+no quota); the kick keeps its recipe either way. The sample itself is never stored.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -26,11 +33,24 @@ from zoneinfo import ZoneInfo
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
+from gpu_worker.protocol import (
+    DEFAULT_PROMPT,
+    DEFAULT_VARIATION_STRENGTH,
+    MAX_REFERENCE_BYTES,
+    MAX_REFERENCE_SECONDS,
+    MAX_VARIATION_STRENGTH,
+    MIN_VARIATION_STRENGTH,
+    KickResult,
+    ProgressEvent,
+    Stage,
+    Variation,
+)
+from gpu_worker.words import split_words
 from kicks import progress
 from kicks.failures import (
     DailyLimitReached,
@@ -43,11 +63,15 @@ from kicks.failures import (
     failure_of,
 )
 from kicks.models import (
+    PREFERRED_WORDS_MAX,
     PROMPT_MAX_LENGTH,
+    REFERENCE_NAME_MAX_LENGTH,
     REQUEST_ID_MAX_LENGTH,
+    WORD_MAX_LENGTH,
     GeneratedKick,
     GenerationDay,
     KickGeneration,
+    KickPreferences,
     OrphanedKickFile,
     PendingKickFile,
     kicks_storage,
@@ -62,12 +86,14 @@ logger = logging.getLogger(__name__)
 
 Status = KickGeneration.Status
 Failure = KickGeneration.Failure
+Origin = GeneratedKick.Origin
 EXPIRED_MESSAGE = "The generation stopped unexpectedly. Please try again."
+KICK_NOT_FOUND = "This kick does not exist."
 
 
 class KickNotFound(Exception):
     def __init__(self) -> None:
-        super().__init__("This kick does not exist.")
+        super().__init__(KICK_NOT_FOUND)
 
 
 class PresetsAffected(Exception):
@@ -141,11 +167,92 @@ class KickLibrary:
 
 
 def kick_library(user_id: int) -> KickLibrary:
-    kicks = list(GeneratedKick.objects.owned_by(user_id))
+    # The latents are the worker's business, never the list's.
+    kicks = list(GeneratedKick.objects.owned_by(user_id).defer("latent"))
     return KickLibrary(kicks=kicks, allowance=allowance(user_id, kick_count=len(kicks)))
 
 
+# --- Preferences --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preferences:
+    words: list[str] | None  # None: never chosen (the model's default prompt applies)
+    autoplay: bool
+
+
+def kick_preferences(user_id: int) -> Preferences:
+    stored = KickPreferences.objects.filter(owner_id=user_id).first()
+    if stored is None:
+        return Preferences(words=None, autoplay=True)
+    return Preferences(words=stored.words, autoplay=stored.autoplay)
+
+
+def save_kick_preferences(
+    user_id: int, words: list[str] | None, autoplay: bool | None
+) -> Preferences:
+    """Remember the member's keyword chips and autoplay setting (None leaves one as it is)."""
+    if words is not None:
+        words = _checked_words(words)
+    with transaction.atomic():
+        stored, _ = KickPreferences.objects.select_for_update().get_or_create(owner_id=user_id)
+        if words is not None:
+            stored.words = words
+        if autoplay is not None:
+            stored.autoplay = autoplay
+        stored.save()
+    return Preferences(words=stored.words, autoplay=stored.autoplay)
+
+
+def _checked_words(words: list[str]) -> list[str]:
+    if len(words) > PREFERRED_WORDS_MAX:
+        raise InvalidGenerationInput(
+            "words", f"At most {PREFERRED_WORDS_MAX} words.", maximum=PREFERRED_WORDS_MAX
+        )
+    checked: list[str] = []
+    for word in words:
+        if len(word) > WORD_MAX_LENGTH or split_words(word) != [word]:
+            raise InvalidGenerationInput(
+                "words",
+                f"Each word must be one lower-case word of at most {WORD_MAX_LENGTH} characters.",
+            )
+        if word not in checked:
+            checked.append(word)
+    return checked
+
+
 # --- Generation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VariationOf:
+    """ "More like this": a variation of one of the member's kicks, as its id was sent."""
+
+    kick_id: str
+    strength: float
+
+
+@dataclass(frozen=True)
+class FromReference:
+    """A variation of a reference sample, checked and prepared (gpu_worker.reference)."""
+
+    wav: bytes
+    name: str
+    strength: float
+
+
+Source = VariationOf | FromReference
+
+
+@dataclass(frozen=True)
+class ParentKick:
+    """What a variation needs of the kick it varies, read when it is reserved."""
+
+    id: int
+    name: str
+    audio_name: str
+    latent: bytes | None
+    model_version: str
 
 
 @dataclass(frozen=True)
@@ -155,6 +262,8 @@ class Reservation:
     request_id: str
     prompt: str
     seed: int
+    source: Source | None = None
+    parent: ParentKick | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +293,100 @@ def normalise_prompt(prompt: str | None) -> str:
             "prompt", f"The prompt must be at most {PROMPT_MAX_LENGTH} characters."
         )
     return prompt
+
+
+def check_strength(strength: float | None) -> float:
+    """A variation's strength; the default when none was sent."""
+    if strength is None:
+        return DEFAULT_VARIATION_STRENGTH
+    if not math.isfinite(strength) or not (
+        MIN_VARIATION_STRENGTH <= strength <= MAX_VARIATION_STRENGTH
+    ):
+        raise InvalidGenerationInput(
+            "strength",
+            f"The strength must be between {MIN_VARIATION_STRENGTH:g} and "
+            f"{MAX_VARIATION_STRENGTH:g}.",
+            minimum=MIN_VARIATION_STRENGTH,
+            maximum=MAX_VARIATION_STRENGTH,
+        )
+    return strength
+
+
+def reference_name(file_name: str | None) -> str:
+    """An uploaded file's name as the recipe shows it: no folders, no control characters."""
+    base = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return printable[:REFERENCE_NAME_MAX_LENGTH] or "sample"
+
+
+def generation_source(
+    variation_of: str | None, strength: float | None, reference: File | None
+) -> Source | None:
+    """What generateKick starts from: nothing, one of the member's kicks or a reference sample
+    (read and prepared here: blocking, so call it off the event loop). Raises
+    InvalidGenerationInput; the kick's ownership is checked when it is reserved."""
+    # Imported here: gpu_worker's audio code imports torch, which the event loop must not.
+    from gpu_worker.reference import (
+        ReferenceProblem,
+        ReferenceRejected,
+        check_size,
+        prepare_reference,
+        reference_wav,
+    )
+
+    if variation_of is not None and reference is not None:
+        raise InvalidGenerationInput(
+            "reference", "Vary either one of your kicks or a sample, not both."
+        )
+    if variation_of is None and reference is None:
+        if strength is not None:
+            raise InvalidGenerationInput(
+                "strength", "A strength applies to variations of a kick or a sample only."
+            )
+        return None
+    strength = check_strength(strength)
+    if variation_of is not None:
+        return VariationOf(variation_of, strength)
+    assert reference is not None
+    try:
+        check_size(reference.size)  # before a byte is read
+        prepared = prepare_reference(reference.read())
+    except ReferenceRejected as refused:
+        limits = {
+            ReferenceProblem.TOO_BIG: MAX_REFERENCE_BYTES,
+            ReferenceProblem.TOO_LONG: MAX_REFERENCE_SECONDS,
+        }
+        raise InvalidGenerationInput(
+            "reference", str(refused), maximum=limits.get(refused.problem)
+        ) from refused
+    return FromReference(reference_wav(prepared), reference_name(reference.name), strength)
+
+
+def _parent_kick(user_id: int, kick_id: str) -> ParentKick:
+    """The member's own kick to vary; any other id (another member's kick included) is
+    refused the same way, so nobody learns which kicks exist."""
+    try:
+        kick_pk = int(kick_id)
+    except (TypeError, ValueError):
+        kick_pk = None
+    kick = (
+        GeneratedKick.objects.owned_by(user_id)
+        .filter(pk=kick_pk)
+        .values("pk", "name", "audio", "latent", "model_version")
+        .first()
+        if kick_pk is not None
+        else None
+    )
+    if kick is None:
+        raise InvalidGenerationInput("variationOf", KICK_NOT_FOUND)
+    latent = kick["latent"]
+    return ParentKick(
+        id=kick["pk"],
+        name=kick["name"],
+        audio_name=kick["audio"],
+        latent=None if latent is None else bytes(latent),
+        model_version=kick["model_version"],
+    )
 
 
 def check_request_id(request_id: str) -> str:
@@ -222,9 +425,14 @@ def _expire(generations: QuerySet[KickGeneration], now: datetime) -> None:
 
 
 def reserve_generation(
-    user_id: int, prompt: str | None, request_id: str, publish: ProgressSink
+    user_id: int,
+    prompt: str | None,
+    request_id: str,
+    publish: ProgressSink,
+    source: Source | None = None,
 ) -> Reservation | AlreadyRequested:
-    """Check the quotas and reserve a generation for the member, atomically."""
+    """Check the quotas (and that a kick to vary is the member's) and reserve a generation for
+    the member, atomically."""
     prompt = normalise_prompt(prompt)
     request_id = check_request_id(request_id)
     now = timezone.now()
@@ -238,6 +446,7 @@ def reserve_generation(
         existing = KickGeneration.objects.filter(owner_id=user_id, request_id=request_id).first()
         if existing is not None:
             return AlreadyRequested(existing.pk)
+        parent = _parent_kick(user_id, source.kick_id) if isinstance(source, VariationOf) else None
 
         _expire(KickGeneration.objects.filter(owner_id=user_id), now)
 
@@ -263,7 +472,39 @@ def reserve_generation(
         )
         queued = ProgressEvent(Stage.QUEUED, message="Waiting for the generator")
         transaction.on_commit(lambda: publish(queued))
-    return Reservation(generation.pk, user_id, request_id, prompt, generation.seed)
+    return Reservation(generation.pk, user_id, request_id, prompt, generation.seed, source, parent)
+
+
+class ParentUnreadable(GenerationFailed):
+    def __init__(self) -> None:
+        super().__init__("The kick to vary could not be read. Please try again.", retryable=True)
+
+
+def variation_of(reservation: Reservation, model_version: Callable[[], str]) -> Variation | None:
+    """Where the reserved generation starts, for the worker: a reference sample, the parent
+    kick's stored latent when the deployed model (`model_version()`, asked only then) made it,
+    else the parent's audio, prepared and encoded like a reference (kicks older than stored
+    latents, or made by another model)."""
+    from gpu_worker.reference import ReferenceRejected, prepare_reference, reference_wav
+
+    source, parent = reservation.source, reservation.parent
+    if isinstance(source, FromReference):
+        return Variation(source.strength, reference_wav=source.wav)
+    if source is None or parent is None:
+        return None
+    if parent.latent is not None and parent.model_version == model_version():
+        return Variation(source.strength, latent=parent.latent, latent_version=parent.model_version)
+    try:
+        with kicks_storage().open(parent.audio_name, "rb") as audio:
+            prepared = prepare_reference(audio.read())
+    except ReferenceRejected as error:
+        raise GenerationFailed(
+            f"{parent.name} cannot be varied: {error}", retryable=False
+        ) from error
+    except Exception as error:
+        logger.warning("Could not read kick %s to vary it: %r", parent.id, error)
+        raise ParentUnreadable from error
+    return Variation(source.strength, reference_wav=reference_wav(prepared))
 
 
 def renew_lease(generation_id: int) -> bool:
@@ -321,15 +562,25 @@ def store_kick(
     reservation: Reservation,
     file_name: str,
     kick_uuid: uuid.UUID,
-    seed: int,
+    result: KickResult,
     publish: ProgressSink,
 ) -> GeneratedKick:
+    source, parent = reservation.source, reservation.parent
     with transaction.atomic():
-        # The member's row serialises name choices; then the generation row (lock order).
+        # The member's row serialises name choices; then the generation row, then the kick it
+        # varies (lock order), which may have been deleted since.
         get_user_model().objects.select_for_update().only("pk").get(pk=reservation.user_id)
         generation = KickGeneration.objects.select_for_update().get(pk=reservation.generation_id)
         if generation.status != Status.PENDING or generation.lease_expires_at <= timezone.now():
             raise ReservationLost
+        parent_id = (
+            GeneratedKick.objects.select_for_update()
+            .filter(pk=parent.id)
+            .values_list("pk", flat=True)
+            .first()
+            if parent is not None
+            else None
+        )
         taken = set(
             GeneratedKick.objects.owned_by(reservation.user_id).values_list("name", flat=True)
         )
@@ -339,7 +590,25 @@ def store_kick(
             name=pick_kick_name(taken),
             audio=file_name,
             prompt=reservation.prompt,
-            seed=seed,
+            seed=result.seed,
+            model_name=result.model.name,
+            model_version=result.model.version,
+            keywords=result.keywords,
+            ignored_words=result.ignored_words,
+            steps=result.steps,
+            guidance=result.guidance,
+            made_from=(
+                Origin.KICK
+                if isinstance(source, VariationOf)
+                else Origin.REFERENCE
+                if isinstance(source, FromReference)
+                else Origin.NOTHING
+            ),
+            parent_id=parent_id,
+            parent_name=parent.name if parent is not None else "",
+            reference_name=source.name if isinstance(source, FromReference) else "",
+            strength=source.strength if source is not None else None,
+            latent=result.latent or None,
         )
         PendingKickFile.objects.filter(generation_id=generation.pk).delete()
         generation.status = Status.SUCCEEDED

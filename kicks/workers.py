@@ -2,10 +2,12 @@
 
 `KickWorker.generate` blocks until the WAV is ready, relaying progress on the way; callers run
 it on `worker_executor()`, a bounded thread pool, so the server's event loop stays free.
+`KickWorker.describe` says which model the worker runs and the words it understands.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -26,6 +28,7 @@ from gpu_worker.protocol import (
     WORKER_STAGES,
     KickRequest,
     KickResult,
+    ModelDescription,
     ProgressEvent,
     from_wire,
 )
@@ -35,6 +38,9 @@ from kicks.failures import GenerationFailed, GenerationUnavailable
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], None]
+# How long the Modal worker trusts its last description of the deployed model: a redeploy with
+# another model reaches the keyword chips within this long.
+DESCRIPTION_TTL_S = 300.0
 
 
 class KickWorker(ABC):
@@ -43,6 +49,13 @@ class KickWorker(ABC):
         """Generate one kick, relaying the worker's stages (WORKER_STAGES) to `on_progress`.
 
         Raises GenerationUnavailable (nothing could run) or GenerationFailed.
+        """
+
+    @abstractmethod
+    def describe(self) -> ModelDescription:
+        """The model this worker generates with: its name, version and vocabulary.
+
+        Raises GenerationUnavailable.
         """
 
 
@@ -69,6 +82,7 @@ class LocalWorker(KickWorker):
         # worker is built on a worker thread (kicks.generation), never on the event loop.
         import torch
 
+        from gpu_worker import worker
         from gpu_worker.pipeline import KickPipeline
 
         if torch_threads:
@@ -78,9 +92,18 @@ class LocalWorker(KickWorker):
         self._steps = steps
         self._guidance = guidance
         self._timeout_s = timeout_s
+        self._worker = worker
         self._pipeline = KickPipeline.from_pretrained(
             model, device=device, cache_dir=cache_dir, lazy=True
         )
+
+    def describe(self) -> ModelDescription:
+        try:
+            self._pipeline.load()
+        except Exception as error:
+            logger.exception("Could not load the kick model %r", self._model)
+            raise GenerationUnavailable("The kick model could not be loaded.") from error
+        return self._worker.describe(self._pipeline)
 
     def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         deadline = time.monotonic() + self._timeout_s
@@ -99,16 +122,13 @@ class LocalWorker(KickWorker):
         except Exception as error:
             logger.exception("Could not load the kick model %r", self._model)
             raise GenerationUnavailable("The kick model could not be loaded.") from error
+        request = dataclasses.replace(
+            request,
+            steps=self._steps if request.steps is None else request.steps,
+            guidance=self._guidance if request.guidance is None else request.guidance,
+        )
         try:
-            (result,) = self._pipeline.generate(
-                request.prompt,
-                seed=request.seed,
-                num_kicks=1,
-                steps=self._steps if request.steps is None else request.steps,
-                guidance=self._guidance if request.guidance is None else request.guidance,
-                on_progress=relay,
-                previews=True,
-            )
+            result = self._worker.generate(self._pipeline, request, relay)
         except _DeadlinePassed as error:
             raise GenerationFailed("The generator took too long.", retryable=True) from error
         except Exception as error:
@@ -148,6 +168,30 @@ class ModalWorker(KickWorker):
         self._timeout_s = timeout_s
         self._retries = retries
         self._backoff_s = backoff_s
+        self._description: tuple[ModelDescription, float] | None = None
+        self._describing = threading.Lock()
+
+    def describe(self) -> ModelDescription:
+        """The deployed class's own description of its model (one small remote call), kept for
+        DESCRIPTION_TTL_S."""
+        with self._describing:
+            if self._description is not None and time.monotonic() < self._description[1]:
+                return self._description[0]
+
+            def read(emit: Emit[dict[str, Any]]) -> None:
+                emit(self._generator.describe.remote())
+
+            replies = read_with_deadline(
+                read, deadline=time.monotonic() + self._timeout_s, name="modal-describe"
+            )
+            try:
+                with closing(replies):
+                    description = ModelDescription.from_wire(next(replies))
+            except Exception as error:
+                logger.warning("Could not describe the Modal kick generator: %r", error)
+                raise GenerationUnavailable("The kick generator cannot be reached.") from error
+            self._description = (description, time.monotonic() + DESCRIPTION_TTL_S)
+            return description
 
     def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         attempt = 0
@@ -171,12 +215,16 @@ class ModalWorker(KickWorker):
         return modal.Cls.from_name(self._app_name, self._class_name)()
 
     def _stream(self, request: KickRequest) -> Iterator[dict[str, Any]]:
-        return self._generator.generate_stream.remote_gen(
+        arguments: tuple[Any, ...] = (
             request.prompt,
             request.seed,
             self._steps if request.steps is None else request.steps,
             self._guidance if request.guidance is None else request.guidance,
         )
+        if request.variation is not None:
+            # Only variations send it, so a deployment that predates them still makes kicks.
+            arguments += (request.variation.to_wire(),)
+        return self._generator.generate_stream.remote_gen(*arguments)
 
     def _attempt(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         def read(emit: Emit[dict[str, Any]]) -> None:

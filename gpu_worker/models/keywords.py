@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +11,9 @@ import torch
 from torch import nn
 
 from gpu_worker.config import KeywordEncoderConfig
+from gpu_worker.words import split_words
 
-_WORD_SEPARATORS = re.compile(r"[\s\-_./]+")
-
-
-def split_words(text: str) -> list[str]:
-    """Lower-cased words of a prompt or file name, split on whitespace, '-', '_', '.' and '/'."""
-    return [word for word in _WORD_SEPARATORS.split(text.lower()) if word]
+__all__ = ["KeywordEncoder", "TokenizedPrompt", "Vocabulary", "split_words"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
+from kicks.models import GeneratedKick, KickGeneration, KickPreferences, OrphanedKickFile
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,18 @@ def admin_site(client, admin_user, make_user):
         failure=KickGeneration.Failure.UNAVAILABLE,
     )
     OrphanedKickFile.objects.create(path="1/gone.wav", error="503")
+    GeneratedKick.objects.create(
+        owner=member,
+        name="AI: Gisela",
+        audio=f"{member.pk}/b.wav",
+        prompt="hit house",
+        seed=2,
+        made_from=GeneratedKick.Origin.KICK,
+        parent=kick,
+        parent_name=kick.name,
+        strength=0.4,
+    )
+    KickPreferences.objects.create(owner=member, words=["punchy", "techno"])
     client.force_login(admin_user)
     return member
 
@@ -45,6 +57,8 @@ def admin_site(client, admin_user, make_user):
             "r2",
         ),
         ("/admin/kicks/orphanedkickfile/", "1/gone.wav", None),
+        ("/admin/kicks/generatedkick/?made_from__exact=kick", "AI: Gisela", "AI: Horst"),
+        ("/admin/kicks/kickpreferences/", "punchy", None),
     ],
 )
 def test_kicks_and_generations_are_browsable_by_user_and_status(
