@@ -19,6 +19,7 @@ no quota); the kick keeps its recipe either way. The sample itself is never stor
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import secrets
@@ -483,9 +484,13 @@ class ParentUnreadable(GenerationFailed):
 def variation_of(reservation: Reservation, model_version: Callable[[], str]) -> Variation | None:
     """Where the reserved generation starts, for the worker: a reference sample, the parent
     kick's stored latent when the deployed model (`model_version()`, asked only then) made it,
-    else the parent's audio, prepared and encoded like a reference (kicks older than stored
+    else the parent's audio, prepared and encoded like training data (kicks older than stored
     latents, or made by another model)."""
-    from gpu_worker.reference import ReferenceRejected, prepare_reference, reference_wav
+    # Imported here: gpu_worker's audio code imports torch, which the event loop must not.
+    from gpu_worker.audio import UnreadableAudioError
+    from gpu_worker.config import AudioConfig
+    from gpu_worker.data import load_kick
+    from gpu_worker.reference import reference_wav
 
     source, parent = reservation.source, reservation.parent
     if isinstance(source, FromReference):
@@ -496,8 +501,8 @@ def variation_of(reservation: Reservation, model_version: Callable[[], str]) -> 
         return Variation(source.strength, latent=parent.latent, latent_version=parent.model_version)
     try:
         with kicks_storage().open(parent.audio_name, "rb") as audio:
-            prepared = prepare_reference(audio.read())
-    except ReferenceRejected as error:
+            prepared = load_kick(io.BytesIO(audio.read()), AudioConfig())
+    except UnreadableAudioError as error:
         raise GenerationFailed(
             f"{parent.name} cannot be varied: {error}", retryable=False
         ) from error

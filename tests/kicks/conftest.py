@@ -110,9 +110,13 @@ def generate(
     prompt: str | None = "punchy 909",
     request_id: str | None = None,
     events: Events | None = None,
+    **source: Any,
 ) -> GenerationSuccess:
-    """generateKick's own entry point (kicks.generation), from synchronous test code."""
-    return async_to_sync(generation.generate_kick)(user.pk, prompt, request_id, observe=events)
+    """generateKick's own entry point (kicks.generation), from synchronous test code; `source`:
+    variation_of, strength, reference."""
+    return async_to_sync(generation.generate_kick)(
+        user.pk, prompt, request_id, observe=events, **source
+    )
 
 
 MakeUser = Callable[[str], AbstractBaseUser]
