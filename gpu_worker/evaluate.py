@@ -12,6 +12,9 @@ one kick per prompt) into --out:
     "long house", seed s) whose descriptor moves the right way (target >= 90 %);
   * Fréchet distance between log-mel statistics of generated and held-out kicks, beside the
     distance between training and held-out kicks as the floor (target <= 2x the floor);
+  * variations ("more like this"): the feature distance (log-mel statistics) of variations to
+    their parent kick at each strength, beside the distance between two unrelated kicks of the
+    same prompt; it must grow with the strength and stay between 0 and the unrelated distance;
   * against recorded kicks of held-out kits (when the dataset mixes in real kicks,
     `gpu_worker.real_kicks`), for every prompt: the Fréchet distance of log-mel statistics plus
     descriptors, beside the real-vs-real floor across the kit-wise split (target <= 2x); the
@@ -86,6 +89,9 @@ SPREAD_TARGET = 0.6
 # The 32 kicks whose spread measures variety: ten clicks on generate should give ten kicks.
 SPREAD_SEEDS = range(1000, 1032)
 GRID_KICKS = 4
+VARIATION_STRENGTHS = (0.1, 0.25, 0.4, 0.6, 0.9)
+# Variations' seeds: far from the parents' 0 … n, so that no variation reuses its parent's noise.
+VARIATION_SEEDS_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,9 @@ class EvaluationSettings:
     guidance: float | None = None
     # Extra guidance scales at which keyword control and the Fréchet distance are measured again.
     guidance_sweep: Sequence[float] = ()
+    variation_parents: int = 8
+    variations_per_parent: int = 4
+    variation_strengths: Sequence[float] = VARIATION_STRENGTHS
 
 
 @dataclass
@@ -109,6 +118,7 @@ class Report:
     frechet: dict[str, float] = field(default_factory=dict)
     guidance_sweep: list[dict[str, object]] = field(default_factory=list)
     real: dict[str, object] = field(default_factory=dict)
+    variations: dict[str, object] = field(default_factory=dict)
 
 
 def generate_audio(
@@ -198,6 +208,84 @@ def keyword_control(
             }
         )
     return rows, generated
+
+
+def variation_distances(
+    pipeline: KickPipeline, settings: EvaluationSettings, prompt: str | None = None
+) -> tuple[dict[str, object], list[np.ndarray]]:
+    """How far "more like this" moves from the kick it varies: for parents of `prompt` (the
+    model's default), the mean feature distance (Euclidean, log-mel statistics) of their
+    variations at each strength, and between two unrelated kicks of the prompt (every pair of
+    parents). Variations should sit between 0 and the unrelated distance, further at a higher
+    strength. Returns the figures and every kick generated."""
+    import torch
+
+    prompt = pipeline.config.default_prompt if prompt is None else prompt
+    config = pipeline.config.audio
+    count = settings.variation_parents
+    parents = pipeline.generate(
+        prompt, seeds=list(range(count)), steps=settings.steps, guidance=settings.guidance
+    )
+    parent_audio = [decode_wav(kick.wav)[0] for kick in parents]
+    parent_features = log_mel_statistics(np.stack(parent_audio), config)
+    pairs = [(a, b) for a in range(count) for b in range(count) if a < b]
+    unrelated = float(
+        np.mean([np.linalg.norm(parent_features[a] - parent_features[b]) for a, b in pairs])
+    )
+    generated = list(parent_audio)
+    distances: list[float] = []
+    for strength in tqdm(settings.variation_strengths, desc="variations"):
+        moved = []
+        for index, parent in enumerate(parents):
+            first = VARIATION_SEEDS_FROM + index * settings.variations_per_parent
+            seeds = list(range(first, first + settings.variations_per_parent))
+            start = torch.from_numpy(np.frombuffer(parent.latent, dtype="<f4").copy())
+            variations = pipeline.generate(
+                prompt,
+                seeds=seeds,
+                steps=settings.steps,
+                guidance=settings.guidance,
+                start_latent=start.view(pipeline.models.vae.latent_shape),
+                strength=strength,
+            )
+            audio = [decode_wav(kick.wav)[0] for kick in variations]
+            generated.extend(audio)
+            features = log_mel_statistics(np.stack(audio), config)
+            moved.extend(np.linalg.norm(features - parent_features[index], axis=1))
+        distances.append(float(np.mean(moved)))
+    ordered = [0.0, *distances, unrelated]
+    summary = {
+        "prompt": prompt,
+        "strengths": list(settings.variation_strengths),
+        "to_parent": distances,
+        "unrelated": unrelated,
+        "monotonic": all(a < b for a, b in zip(ordered, ordered[1:], strict=False)),
+        "parents": count,
+        "variations_per_parent": settings.variations_per_parent,
+    }
+    return summary, generated
+
+
+def render_variations(variations: dict[str, object]) -> str:
+    """The variation figures as a table: one row of distances, the unrelated kick last."""
+    strengths = variations["strengths"]
+    distances = variations["to_parent"]
+    assert isinstance(strengths, list) and isinstance(distances, list)
+    verdict = "met" if variations["monotonic"] else "missed"
+    return "\n".join(
+        [
+            f'### Variations of "{variations["prompt"]}" ({variations["parents"]} parents × '
+            f"{variations['variations_per_parent']} variations; target: between 0 and an "
+            f"unrelated kick, growing with the strength: {verdict})",
+            "",
+            "| strength | " + " | ".join(f"{s:g}" for s in strengths) + " | unrelated kick |",
+            "|---|" + "---|" * (len(strengths) + 1),
+            "| feature distance to the parent | "
+            + " | ".join(f"{d:.2f}" for d in distances)
+            + f" | {variations['unrelated']:.2f} |",
+            "",
+        ]
+    )
 
 
 def _summary(values: Sequence[float], fmt: str) -> str:
@@ -371,6 +459,9 @@ def evaluate(
             row |= {"real_ratio": summary["default_ratio"], "spread": summary["default_spread"]}
         sweep.append(row)
 
+    variations, varied = variation_distances(pipeline, settings)
+    generated.extend(varied)
+
     real: dict[str, object] = {}
     if recorded is not None:
         real, against_real = realism(pipeline, recorded, settings)
@@ -391,7 +482,9 @@ def evaluate(
 
     found = [find_artifacts(kick).as_dict() for kick in generated]
     artifacts = {name: sum(f[name] for f in found) for name in found[0]}
-    report = Report(artifacts, len(generated), descriptors, control, frechet, sweep, real)
+    report = Report(
+        artifacts, len(generated), descriptors, control, frechet, sweep, real, variations
+    )
     (out / "report.md").write_text(render_markdown(report, settings))
     (out / "metrics.json").write_text(json.dumps(vars(report), indent=1, default=str) + "\n")
     plot_grid({p: a[0] for p, a in per_prompt.items()}, config, out / "grid.png")
@@ -484,6 +577,8 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             ),
             "",
         ]
+    if report.variations:
+        lines.append(render_variations(report.variations))
     return "\n".join(lines)
 
 
@@ -581,6 +676,13 @@ def main(argv: list[str] | None = None) -> None:
         help="also measure keyword control and the Fréchet distance at these guidance scales",
     )
     parser.add_argument("--device", default=None)
+    parser.add_argument(
+        "--only-variations",
+        action="store_true",
+        help="measure only how far variations move from their parent (needs no --data)",
+    )
+    parser.add_argument("--variation-parents", type=int, default=8)
+    parser.add_argument("--variations-per-parent", type=int, default=4)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = EvaluationSettings(
@@ -590,9 +692,17 @@ def main(argv: list[str] | None = None) -> None:
         steps=args.steps,
         guidance=args.guidance,
         guidance_sweep=args.guidance_sweep,
+        variation_parents=args.variation_parents,
+        variations_per_parent=args.variations_per_parent,
     )
-    data = load_dataset(args.data)
     models = args.model or [None]
+    if args.only_variations:
+        for model in models:
+            pipeline = KickPipeline.from_pretrained(model, device=args.device)
+            variations, _ = variation_distances(pipeline, settings)
+            print(f"## {Path(model or DEFAULT_MODEL_PATH).name}\n\n{render_variations(variations)}")
+        return
+    data = load_dataset(args.data)
     reports: dict[str, Report] = {}
     for model in models:
         pipeline = KickPipeline.from_pretrained(model, device=args.device)

@@ -14,7 +14,14 @@ from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postproc
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, mix_datasets, prepare_folder, write_synthetic_corpus
 from gpu_worker.descriptors import find_artifacts
-from gpu_worker.evaluate import EvaluationSettings, evaluate, held_out_reference, main
+from gpu_worker.evaluate import (
+    EvaluationSettings,
+    evaluate,
+    held_out_reference,
+    main,
+    render_variations,
+    variation_distances,
+)
 from gpu_worker.metrics import frechet_distance, log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
@@ -114,16 +121,22 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
         frechet_kicks=4,
         steps=2,
         guidance_sweep=(1.0,),
+        variation_parents=2,
+        variations_per_parent=1,
+        variation_strengths=(0.3, 0.7),
     )
     report = evaluate(pipeline, data, tmp_path, settings)
 
     assert set(report.artifacts) == {"nan", "clipping", "dc_offset", "click_at_end", "silence"}
     # 2 prompts x 2 kicks, 1 seed x 2 sides x (house, techno) per pair, 4 matched kicks; the
-    # pairs and matched kicks once more at the swept guidance.
+    # pairs and matched kicks once more at the swept guidance; 2 parents and 1 variation of each
+    # at 2 strengths.
     pairs = len(report.keyword_control)
     assert pairs >= 1
     contexts = sum(word in data.vocab for word in ("house", "techno"))
-    assert report.generated_count == 4 + 2 * (pairs * 2 * contexts + 4)
+    assert report.generated_count == 4 + 2 * (pairs * 2 * contexts + 4) + 2 + 2 * 2
+    assert report.variations["strengths"] == [0.3, 0.7]
+    assert len(report.variations["to_parent"]) == 2 and report.variations["unrelated"] > 0
     [swept] = report.guidance_sweep
     assert swept["guidance"] == 1.0
     assert swept["ratio"] == pytest.approx(
@@ -142,6 +155,7 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     assert "training vs held-out (floor)" in markdown
     assert "| VAE + vocoder reconstructions vs held-out |" in markdown
     assert "| guidance | Fréchet vs held-out | × floor |" in markdown
+    assert "| strength | 0.3 | 0.7 | unrelated kick |" in markdown
     assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (
         report.generated_count
     )
@@ -220,6 +234,8 @@ def test_the_evaluation_measures_against_held_out_real_kits(
         frechet_kicks=4,
         steps=2,
         guidance_sweep=(1.0,),
+        variation_parents=2,
+        variations_per_parent=1,
     )
     report = evaluate(pipeline, data, tmp_path, settings)
 
@@ -264,3 +280,45 @@ def test_the_cli_compares_two_models_on_the_same_data(mixed_dataset: Path, tmp_p
     assert "spread of 32 default-prompt kicks" in comparison
     for name in ("model-a", "model-b"):
         assert (tmp_path / "eval" / name / "metrics.json").exists()
+
+
+def test_variation_distances_are_measured_against_their_parent_and_an_unrelated_kick() -> None:
+    pipeline = KickPipeline.from_config(ModelConfig.from_dict(TINY), ["hit", "house"])
+    settings = EvaluationSettings(
+        steps=4, variation_parents=3, variations_per_parent=2, variation_strengths=(0.0, 1.0)
+    )
+
+    variations, generated = variation_distances(pipeline, settings, "hit house")
+
+    assert len(generated) == 3 + 3 * 2 * 2
+    parents = pipeline.generate("hit house", seeds=[0, 1, 2], steps=4)
+    features = log_mel_statistics(
+        np.stack([decode_wav(kick.wav)[0] for kick in parents]), pipeline.config.audio
+    )
+    pairs = [np.linalg.norm(features[a] - features[b]) for a, b in ((0, 1), (0, 2), (1, 2))]
+    assert variations["unrelated"] == pytest.approx(np.mean(pairs))
+    # Strength 0 gives the parent back; strength 1 a new kick.
+    assert variations["to_parent"][0] == pytest.approx(0.0, abs=1e-3)
+    assert variations["to_parent"][1] > 0.1 * variations["unrelated"]
+    assert variations["monotonic"] is False  # 0 is not above 0
+    table = render_variations(variations)
+    assert "| strength | 0 | 1 | unrelated kick |" in table
+    assert f"| feature distance to the parent | 0.00 | {variations['to_parent'][1]:.2f} |" in table
+    assert "missed" in table
+
+
+def test_the_cli_measures_variations_without_a_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    KickPipeline.from_config(ModelConfig.from_dict(TINY), ["hit", "house"]).save_pretrained(
+        tmp_path / "model"
+    )
+    main(
+        [
+            *("--model", str(tmp_path / "model"), "--only-variations", "--steps", "2"),
+            *("--variation-parents", "2", "--variations-per-parent", "1"),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert '### Variations of "hit house" (2 parents × 1 variations' in printed
+    assert "| strength | 0.1 | 0.25 | 0.4 | 0.6 | 0.9 | unrelated kick |" in printed

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from gpu_worker.audio import decode_wav
+from gpu_worker.audio import decode_wav, encode_wav
 from gpu_worker.descriptors import describe, envelope_db, find_artifacts
+from gpu_worker.evaluate import EvaluationSettings, as_delivered, variation_distances
+from gpu_worker.metrics import log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
+from gpu_worker.protocol import DEFAULT_VARIATION_STRENGTH
+from gpu_worker.reference import prepare_reference
+from gpu_worker.synth import draw_params, render_kick
 from gpu_worker.weights import MODEL_CARD_FILE, REQUIRED_FILES
 
 MAX_TOTAL_BYTES = 25 * 1024 * 1024
@@ -41,3 +47,52 @@ def test_hit_house_gives_a_pitched_kick_that_decays(pipeline: KickPipeline) -> N
         # Loud at the hit, at least 20 dB down by 0.6-0.95 s (before the fade-out starts).
         assert np.argmax(envelope) < 0.1 / 0.005
         assert envelope[int(0.6 / 0.005) : int(0.95 / 0.005)].max() < -20
+
+
+def test_variations_sit_between_their_parent_and_an_unrelated_kick(pipeline: KickPipeline) -> None:
+    """The evaluation's figure on a small sample: growing with the strength, below an unrelated
+    kick of the same prompt."""
+    settings = EvaluationSettings(variation_parents=3, variations_per_parent=2)
+
+    variations, _ = variation_distances(pipeline, settings)
+
+    assert variations["monotonic"], variations
+
+
+def test_a_variation_at_almost_no_strength_is_its_parent(pipeline: KickPipeline) -> None:
+    config = pipeline.config.audio
+    [parent] = pipeline.generate("hit house", seed=11)
+    start = pipeline.latent_from_bytes(parent.latent)
+
+    [variation] = pipeline.generate("hit house", seed=99, start_latent=start, strength=0.05)
+
+    [unrelated] = pipeline.generate("hit house", seed=99)
+    features = log_mel_statistics(
+        np.stack([decode_wav(kick.wav)[0] for kick in (parent, variation, unrelated)]), config
+    )
+    to_variation, to_unrelated = np.linalg.norm(features[1:] - features[0], axis=1)
+    assert to_variation < 0.1 * to_unrelated
+
+
+def test_a_variation_of_a_reference_is_closer_to_it_than_a_random_kick(
+    pipeline: KickPipeline,
+) -> None:
+    """Encode a recorded-like kick (rendered by the synth, prepared like an upload), vary it at
+    the default strength and compare, in log-mel statistics, with a kick of the same prompt and
+    seed made from noise."""
+    config = pipeline.config.audio
+    trials = list(enumerate(draw_params(6, 21)))
+    closer = 0
+    for index, params in trials:
+        prepared = prepare_reference(encode_wav(render_kick(params), config.sample_rate))
+        start = pipeline.encode_audio(torch.from_numpy(prepared)[None])
+        [variation] = pipeline.generate(
+            "hit house", seed=500 + index, start_latent=start, strength=DEFAULT_VARIATION_STRENGTH
+        )
+        [random_kick] = pipeline.generate("hit house", seed=500 + index)
+        reference = as_delivered(torch.from_numpy(prepared)[None], config)
+        generated = np.stack([decode_wav(kick.wav)[0] for kick in (variation, random_kick)])
+        features = log_mel_statistics(np.concatenate([reference, generated]), config)
+        to_variation, to_random = np.linalg.norm(features[1:] - features[0], axis=1)
+        closer += to_variation < to_random
+    assert closer == len(trials)
