@@ -12,7 +12,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: "string", ID: "string" },
+        scalars: { DateTime: "string", ID: "string", Upload: "File" },
         avoidOptionals: { field: true, inputValue: false, object: true },
       },
     },

@@ -31,6 +31,8 @@ DEFAULT_VARIATION_STRENGTH = 0.4
 # silence around it is trimmed.
 MAX_REFERENCE_BYTES = 5 * 1024 * 1024
 MAX_REFERENCE_SECONDS = 10.0
+# Said by the server's refusal and by the app, which checks the size before it uploads.
+REFERENCE_TOO_BIG_MESSAGE = f"The sample is larger than {MAX_REFERENCE_BYTES // 2**20} MB."
 
 
 class Stage(enum.StrEnum):

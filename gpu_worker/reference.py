@@ -20,7 +20,11 @@ from gpu_worker.audio import UnreadableAudioError, read_audio
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import ONSET_THRESHOLD_DB, prepare_kick
 from gpu_worker.descriptors import envelope_db
-from gpu_worker.protocol import MAX_REFERENCE_BYTES, MAX_REFERENCE_SECONDS
+from gpu_worker.protocol import (
+    MAX_REFERENCE_BYTES,
+    MAX_REFERENCE_SECONDS,
+    REFERENCE_TOO_BIG_MESSAGE,
+)
 
 # Decoded at most, silence included: bounds the work a small compressed file can ask for.
 MAX_DECODED_SECONDS = 60.0
@@ -73,10 +77,7 @@ def is_accepted_type(data: bytes) -> bool:
 def check_size(size: int) -> None:
     """Refuse a file by its size alone, before it is read."""
     if size > MAX_REFERENCE_BYTES:
-        raise ReferenceRejected(
-            ReferenceProblem.TOO_BIG,
-            f"The sample is larger than {MAX_REFERENCE_BYTES // (1024 * 1024)} MB.",
-        )
+        raise ReferenceRejected(ReferenceProblem.TOO_BIG, REFERENCE_TOO_BIG_MESSAGE)
 
 
 def prepare_reference(data: bytes, config: AudioConfig | None = None) -> np.ndarray:

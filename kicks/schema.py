@@ -24,6 +24,7 @@ from gpu_worker.protocol import (
     MAX_REFERENCE_BYTES,
     MAX_VARIATION_STRENGTH,
     MIN_VARIATION_STRENGTH,
+    REFERENCE_TOO_BIG_MESSAGE,
     ProgressEvent,
     Stage,
 )
@@ -188,6 +189,9 @@ class KickLibrary:
     variation_strength: StrengthRange
     reference_max_bytes: int = strawberry.field(
         description="The largest sample generateKick(reference) accepts."
+    )
+    reference_too_big_message: str = strawberry.field(
+        description="What generateKick answers for a larger sample (the app says it unsent)."
     )
 
 
@@ -364,6 +368,7 @@ class Query:
                 default=DEFAULT_VARIATION_STRENGTH,
             ),
             reference_max_bytes=MAX_REFERENCE_BYTES,
+            reference_too_big_message=REFERENCE_TOO_BIG_MESSAGE,
         )
 
     @strawberry.field(

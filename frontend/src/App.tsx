@@ -61,7 +61,21 @@ export function App() {
   }, [client, store]);
 
   const samplesChanged = useCallback(() => transport.engine?.samplesChanged(), [transport.engine]);
-  const kickGen = useKickGenMode({ library, memberId: user?.id ?? null, state, dispatch, onSamplesChanged: samplesChanged, onPresetsDeleted: refreshPresets });
+  // A kick that landed with autoplay on: played once as soon as the engine holds it (set as the
+  // kick is loaded into the sampler, so the effect below runs once the sampler has it).
+  const audition = useRef<string | null>(null);
+  const requestAudition = useCallback((key: string) => {
+    audition.current = key;
+  }, []);
+  useEffect(() => {
+    const key = audition.current;
+    const engine = transport.engine;
+    if (key === null || !engine) return;
+    // Another kick took the sampler first: this one is not played any more.
+    if (state.settings.kickKey === key && engine.getSettings().kickKey === key) engine.audition();
+    audition.current = null;
+  }, [transport.engine, state.settings.kickKey]);
+  const kickGen = useKickGenMode({ library, memberId: user?.id ?? null, state, dispatch, onSamplesChanged: samplesChanged, onPresetsDeleted: refreshPresets, audition: requestAudition });
   const { aiKicks, generation, aiKickId } = kickGen;
 
   const samples = useMemo(() => startup.data?.samples ?? [], [startup.data]);
@@ -69,7 +83,11 @@ export function App() {
   const noises = useMemo(() => optionsOf(samples, "NOISE"), [samples]);
   const impulseResponses = useMemo(() => optionsOf(samples, "IMPULSE_RESPONSE"), [samples]);
 
-  useEffect(() => installDebugHook(library, () => settingsRef.current), [library]);
+  const engineRef = useRef(transport.engine);
+  useEffect(() => {
+    engineRef.current = transport.engine;
+  }, [transport.engine]);
+  useEffect(() => installDebugHook(library, () => settingsRef.current, () => engineRef.current), [library]);
 
   useEffect(() => {
     transport.engine?.samplesChanged();
@@ -122,9 +140,17 @@ export function App() {
             generation={generation.state}
             onSelect={kickGen.loadAiKick}
             onStep={kickGen.step}
-            onGenerate={() => void generation.generate()}
+            onGenerate={kickGen.generateNew}
+            onRetry={() => void generation.retry()}
             onDismiss={generation.dismiss}
             onDelete={kickGen.deleteKick}
+            vocabulary={kickGen.vocabulary}
+            words={kickGen.words}
+            onWords={kickGen.setWords}
+            settings={aiKicks.settings}
+            onAutoplay={kickGen.setAutoplay}
+            onVary={kickGen.vary}
+            onSample={kickGen.fromSample}
           />
         ) : (
           <PresetsBar

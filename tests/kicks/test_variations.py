@@ -47,7 +47,7 @@ VOCABULARY = """{ kickVocabulary { __typename
   ... on KickVocabulary { model { name version } styles pairs { low high } otherWords defaultWords }
   ... on GenerationUnavailable { message } } }"""
 PREFERENCES = """{ kicks { preferences { words autoplay } variationStrength { min max default }
-  referenceMaxBytes } }"""
+  referenceMaxBytes referenceTooBigMessage } }"""
 SAVE_PREFERENCES = """mutation Save($words: [String!], $autoplay: Boolean) {
   saveKickPreferences(words: $words, autoplay: $autoplay) { __typename
     ... on KickPreferences { words autoplay }
@@ -136,6 +136,7 @@ def test_chosen_words_are_remembered_per_member(graphql, logged_in, client, make
         "preferences": {"words": None, "autoplay": True},
         "variationStrength": {"min": 0.1, "max": 0.9, "default": 0.4},
         "referenceMaxBytes": MAX_REFERENCE_BYTES,
+        "referenceTooBigMessage": "The sample is larger than 5 MB.",
     }
 
     saved = graphql(SAVE_PREFERENCES, {"words": ["punchy", "909", "punchy"]})

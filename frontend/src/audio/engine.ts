@@ -159,6 +159,14 @@ export class AudioEngine {
     }
   }
 
+  /** One kick now through the whole chain (a new AI kick heard as it lands); a playing loop plays it on its next beat anyway. */
+  audition(): void {
+    if (this.isPlaying) return;
+    const context = this.context;
+    if (context instanceof AudioContext && context.state !== "running") void context.resume();
+    this.triggerKick(context.currentTime + 0.02);
+  }
+
   /** Stops the loop now: queued kicks are cancelled, the noise stops, a ringing kick rings out. */
   stop(): void {
     if (!this.clock) return;

@@ -1,16 +1,26 @@
 /**
  * AI Kick Gen mode's bar, in the presets bar's place and look: the member's AI kicks (previous/next
- * with wrap-around, a dropdown), 🎨 Generate kick with live progress, ⤓ Download and Delete; below
- * it the status row (the DAW mode's, same place and height): generation status or today's quota.
+ * with wrap-around, a dropdown, ⓘ its recipe), the keyword chips, 🎨 Generate kick with live
+ * progress, ↻ More like this and a kick from a sample (picked, or dropped anywhere on the bar),
+ * both at a chosen strength, autoplay, ⤓ Download and Delete; below it the status row (the DAW
+ * mode's, same place and height): generation status or today's quota. Every panel floats, so
+ * nothing below the bar moves.
  */
-import { useState } from "react";
+import { useRef, useState, type DragEvent } from "react";
+import { Popover } from "../components/Popover";
 import { DeleteKickDialog } from "./DeleteKickDialog";
 import { downloadKick } from "./download";
 import { GenerationProgress } from "./GenerationProgress";
-import { type AiKick, type GenerationState, type KickQuota } from "./kicks";
+import { KeywordChips } from "./KeywordChips";
+import { type AiKick, type GenerationState, type KickGenSettings, type KickQuota } from "./kicks";
 import { QuotaStatus, StatusRow } from "./StatusRow";
 import type { AffectedPreset, DeleteKickOutcome } from "./useAiKicks";
+import type { VocabularyState } from "./useKickVocabulary";
+import { promptOf, recipeRows } from "./words";
 import "./kickgen.css";
+
+/** What the file picker offers; the server checks the contents whatever the name says. */
+const SAMPLE_TYPES = ".wav,.wave,.aif,.aiff,.aifc,.flac,.ogg,.oga,audio/wav,audio/x-wav,audio/aiff,audio/flac,audio/ogg";
 
 export const NO_KICKS_PLACEHOLDER = "Click 🎨 to generate new kick";
 
@@ -21,8 +31,19 @@ export interface KickGenBarProps {
   generation: GenerationState;
   onSelect: (kick: AiKick) => void;
   onStep: (direction: 1 | -1) => void;
+  /** A new kick from the chosen words. */
   onGenerate: () => void;
+  /** Try the failed generation again. */
+  onRetry: () => void;
   onDismiss: () => void;
+  vocabulary: VocabularyState & { reload: () => void };
+  words: readonly string[];
+  onWords: (words: string[]) => void;
+  /** Preferences and the variation limits; null until the member's kicks are loaded. */
+  settings: KickGenSettings | null;
+  onAutoplay: (on: boolean) => void;
+  onVary: (kick: AiKick, strength: number) => void;
+  onSample: (file: File, strength: number) => void;
   /** `confirmed` lists the presets the member agreed to delete with the kick; null asks first. */
   onDelete: (kick: AiKick, confirmed: readonly AffectedPreset[] | null) => Promise<DeleteKickOutcome>;
 }
@@ -32,12 +53,26 @@ interface PendingDelete {
   presets: AffectedPreset[];
 }
 
-export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onStep, onGenerate, onDismiss, onDelete }: KickGenBarProps) {
+export function KickGenBar(props: KickGenBarProps) {
+  const { kicks, selectedId, quota, generation, onSelect, onStep, onGenerate, onRetry, onDismiss, onDelete, vocabulary, words, onWords, settings, onAutoplay, onVary, onSample } = props;
   const [pending, setPending] = useState<PendingDelete | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [chosenStrength, setStrength] = useState<number | null>(null);
+  const [dropping, setDropping] = useState(false);
+  const filePicker = useRef<HTMLInputElement>(null);
   const selected = kicks.find((kick) => kick.id === selectedId) ?? null;
   const generating = generation.status === "running" || generation.status === "loading";
+  const range = settings?.variationStrength ?? null;
+  const strength = chosenStrength ?? range?.default ?? null;
+  const known = vocabulary.status === "ready" ? vocabulary.vocabulary : null;
+  const prompt = promptOf(words, known);
+  const autoplay = settings?.preferences.autoplay ?? true;
+
+  const sample = (file: File | undefined) => {
+    if (file && strength !== null && !generating) onSample(file, strength);
+  };
+  const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes("Files");
 
   const requestDelete = async (kick: AiKick) => {
     setBusy(true);
@@ -68,7 +103,25 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
   };
 
   return (
-    <section className="kickgen" aria-label="AI kicks">
+    <section
+      className={`kickgen${dropping ? " kickgen--dropping" : ""}`}
+      aria-label="AI kicks"
+      onDragOver={(event) => {
+        if (!carriesFiles(event) || generating || strength === null) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        setDropping(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={(event) => {
+        if (!carriesFiles(event)) return;
+        event.preventDefault();
+        setDropping(false);
+        sample(event.dataTransfer.files[0]);
+      }}
+    >
       <nav className="bar presets-bar kickgen-bar" aria-label="AI kick library">
         <button type="button" className="icon-button" aria-label="Previous AI kick" title="Previous AI kick (←)" onClick={() => onStep(-1)} disabled={kicks.length === 0}>
           ◀
@@ -99,11 +152,117 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
         <button type="button" className="icon-button" aria-label="Next AI kick" title="Next AI kick (→)" onClick={() => onStep(1)} disabled={kicks.length === 0}>
           ▶
         </button>
-        <button type="button" className="button button--primary kickgen-bar__generate" title="Generate a new kick" aria-busy={generating} disabled={generating} onClick={onGenerate}>
+        <Popover label="Recipe" title="How this kick was made" buttonClassName="icon-button" buttonContent="ⓘ" disabled={!selected}>
+          {() =>
+            selected && (
+              <dl className="recipe" data-testid="kick-recipe">
+                {recipeRows(selected.recipe).map((row) => (
+                  <div key={row.label} className="recipe__row">
+                    <dt>{row.label}</dt>
+                    <dd>{row.value}</dd>
+                  </div>
+                ))}
+              </dl>
+            )
+          }
+        </Popover>
+        <Popover
+          label={`Keywords: ${prompt || "the model's default"}`}
+          title="Choose the words the kick is made from"
+          buttonClassName="button kickgen-bar__words"
+          buttonContent={
+            <>
+              <span className="kickgen-bar__words-text">{prompt || "default sound"}</span> ▾
+            </>
+          }
+        >
+          {() =>
+            known ? (
+              <KeywordChips vocabulary={known} words={words} onChange={onWords} />
+            ) : vocabulary.status === "loading" ? (
+              <p className="popover__note">Asking the generator which words it knows…</p>
+            ) : (
+              <p className="popover__note">
+                {vocabulary.status === "unavailable" ? vocabulary.message : ""} Kicks use the model's default words.{" "}
+                <button type="button" className="button" onClick={vocabulary.reload}>
+                  Ask again
+                </button>
+              </p>
+            )
+          }
+        </Popover>
+        <button type="button" className="button button--primary kickgen-bar__generate" title={`Generate a new kick: ${prompt || "the model's default sound"}`} aria-busy={generating} disabled={generating} onClick={onGenerate}>
           <span className="button__icon" aria-hidden="true">
             🎨
           </span>
           Generate kick
+        </button>
+        <Popover label="More like this" title="Variations of the selected kick" buttonClassName="button" buttonContent="↻ More like this" disabled={!selected || generating || strength === null} align="end">
+          {(close) =>
+            selected &&
+            range &&
+            strength !== null && (
+              <div className="variation-panel">
+                <p className="popover__note">
+                  New kicks like <strong>{selected.name}</strong> ({selected.recipe.prompt}), each from a new seed.
+                </p>
+                <StrengthSlider range={range} value={strength} onChange={setStrength} />
+                <button
+                  type="button"
+                  className="button button--primary"
+                  onClick={() => {
+                    close();
+                    onVary(selected, strength);
+                  }}
+                >
+                  ↻ Make a variation
+                </button>
+              </div>
+            )
+          }
+        </Popover>
+        <Popover label="Kick from a sample" title="A kick like your own drum sample" buttonClassName="button" buttonContent="📁 Sample" disabled={generating || strength === null} align="end">
+          {(close) =>
+            range &&
+            strength !== null && (
+              <div className="variation-panel">
+                <p className="popover__note">A kick like your own drum sample (WAV, AIFF, FLAC or OGG): pick one, or drop it anywhere on this bar. The sample is not kept.</p>
+                <StrengthSlider range={range} value={strength} onChange={setStrength} />
+                <button
+                  type="button"
+                  className="button button--primary"
+                  onClick={() => {
+                    close();
+                    filePicker.current?.click();
+                  }}
+                >
+                  Choose a sample…
+                </button>
+              </div>
+            )
+          }
+        </Popover>
+        <input
+          ref={filePicker}
+          type="file"
+          accept={SAMPLE_TYPES}
+          hidden
+          data-testid="sample-file"
+          onChange={(event) => {
+            sample(event.target.files?.[0]);
+            event.target.value = "";
+          }}
+        />
+        <button
+          type="button"
+          className={`icon-button kickgen-bar__autoplay${autoplay ? " is-active" : ""}`}
+          aria-label="Autoplay new kicks"
+          aria-pressed={autoplay}
+          title={autoplay ? "New kicks play once as they arrive (on)" : "New kicks play once as they arrive (off)"}
+          disabled={!settings}
+          onClick={() => onAutoplay(!autoplay)}
+        >
+          {autoplay ? "🔊" : "🔈"}
         </button>
         <button type="button" className="button" title="Download this kick as WAV" disabled={!selected} onClick={() => selected && void download(selected)}>
           <span className="button__icon" aria-hidden="true">
@@ -117,7 +276,7 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
       </nav>
       <StatusRow>
         {generation.status !== "idle" ? (
-          <GenerationStatus generation={generation} onRetry={onGenerate} onDismiss={onDismiss} />
+          <GenerationStatus generation={generation} onRetry={onRetry} onDismiss={onDismiss} />
         ) : problem && !pending ? (
           <p className="notice notice--error" role="alert">
             {problem}
@@ -140,6 +299,31 @@ export function KickGenBar({ kicks, selectedId, quota, generation, onSelect, onS
         />
       )}
     </section>
+  );
+}
+
+interface StrengthSliderProps {
+  range: NonNullable<KickGenSettings["variationStrength"]>;
+  value: number;
+  onChange: (value: number) => void;
+}
+
+/** How much of the kick is drawn anew: a little keeps it close, a lot moves away. */
+function StrengthSlider({ range, value, onChange }: StrengthSliderProps) {
+  return (
+    <label className="strength">
+      <span>Strength</span>
+      <input
+        type="range"
+        min={range.min}
+        max={range.max}
+        step={0.05}
+        value={value}
+        aria-valuetext={`${value.toFixed(2)}: ${value < 0.35 ? "close to it" : value > 0.65 ? "far from it" : "in between"}`}
+        onChange={(event) => onChange(Number(event.target.value))}
+      />
+      <output>{value.toFixed(2)}</output>
+    </label>
   );
 }
 

@@ -22,7 +22,22 @@ import {
 } from "./kicks";
 
 function kick(id: string, name: string): AiKick {
-  return { id, name, audioUrl: `/media/kicks/1/${id}.wav`, createdAt: "2026-11-25T05:00:00+00:00" };
+  const recipe: AiKick["recipe"] = {
+    modelName: "kick-gen-v3",
+    modelVersion: "78ea4b9952a2",
+    prompt: "hit house",
+    understoodWords: ["hit", "house"],
+    ignoredWords: [],
+    seed: "1",
+    steps: 25,
+    guidance: 3,
+    madeFrom: "NOTHING",
+    parentId: null,
+    parentName: null,
+    referenceName: null,
+    strength: null,
+  };
+  return { id, name, audioUrl: `/media/kicks/1/${id}.wav`, createdAt: "2026-11-25T05:00:00+00:00", recipe };
 }
 
 function quota(overrides: Partial<KickQuota> = {}): KickQuota {

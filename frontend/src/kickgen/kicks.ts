@@ -3,9 +3,20 @@
  * quota notices say and how generation progress reads on screen.
  */
 import { aiKickKey } from "../audio/library";
-import type { GenerateKickMutation, GenerationStage, KickFieldsFragment, KickGenerationSubscription } from "../gql/graphql";
+import type { GenerateKickMutation, GenerationStage, KickFieldsFragment, KickGenerationSubscription, KickLibraryQuery } from "../gql/graphql";
 
 export type AiKick = KickFieldsFragment;
+
+type LibraryAnswer = KickLibraryQuery["kicks"];
+export type KickPreferences = LibraryAnswer["preferences"];
+
+/** What AI Kick Gen mode keeps besides kicks and quota: the member's preferences and the server's variation limits. */
+export interface KickGenSettings {
+  preferences: KickPreferences;
+  variationStrength: LibraryAnswer["variationStrength"];
+  referenceMaxBytes: number;
+  referenceTooBigMessage: string;
+}
 
 export interface KickQuota {
   remainingGensToday: number;

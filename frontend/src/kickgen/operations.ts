@@ -7,6 +7,21 @@ export const KickFields = graphql(`
     name
     audioUrl
     createdAt
+    recipe {
+      modelName
+      modelVersion
+      prompt
+      understoodWords
+      ignoredWords
+      seed
+      steps
+      guidance
+      madeFrom
+      parentId
+      parentName
+      referenceName
+      strength
+    }
   }
 `);
 
@@ -24,13 +39,63 @@ export const KickLibraryQuery = graphql(`
       quotaTimeZone
       dailyLimitMessage
       totalCapMessage
+      preferences {
+        words
+        autoplay
+      }
+      variationStrength {
+        min
+        max
+        default
+      }
+      referenceMaxBytes
+      referenceTooBigMessage
+    }
+  }
+`);
+
+export const KickVocabularyQuery = graphql(`
+  query KickVocabulary {
+    kickVocabulary {
+      __typename
+      ... on KickVocabulary {
+        model {
+          name
+          version
+        }
+        styles
+        pairs {
+          low
+          high
+        }
+        otherWords
+        defaultWords
+      }
+      ... on GenerationUnavailable {
+        message
+      }
+    }
+  }
+`);
+
+export const SaveKickPreferencesMutation = graphql(`
+  mutation SaveKickPreferences($words: [String!], $autoplay: Boolean) {
+    saveKickPreferences(words: $words, autoplay: $autoplay) {
+      __typename
+      ... on KickPreferences {
+        words
+        autoplay
+      }
+      ... on ValidationErrors {
+        message
+      }
     }
   }
 `);
 
 export const GenerateKickMutation = graphql(`
-  mutation GenerateKick($requestId: ID!) {
-    generateKick(requestId: $requestId) {
+  mutation GenerateKick($requestId: ID!, $prompt: String!, $variationOf: ID, $strength: Float, $reference: Upload) {
+    generateKick(requestId: $requestId, prompt: $prompt, variationOf: $variationOf, strength: $strength, reference: $reference) {
       __typename
       ... on GenerateKickSuccess {
         kick {

@@ -7,8 +7,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useClient } from "urql";
 import { sharedAudioContext } from "../audio/context";
 import { aiKickKey, type SampleLibrary } from "../audio/library";
-import { NETWORK_PROBLEM, sortKicks, type AiKick, type KickQuota } from "./kicks";
-import { DeleteKickMutation, KickLibraryQuery } from "./operations";
+import { NETWORK_PROBLEM, sortKicks, type AiKick, type KickGenSettings, type KickPreferences, type KickQuota } from "./kicks";
+import { DeleteKickMutation, KickLibraryQuery, SaveKickPreferencesMutation } from "./operations";
 
 export interface KickLoadFailure {
   name: string;
@@ -28,6 +28,8 @@ export type DeleteKickOutcome =
 export interface AiKickStore {
   kicks: AiKick[];
   quota: KickQuota | null;
+  /** The member's remembered chips and autoplay, and the server's limits for variations. */
+  settings: KickGenSettings | null;
   /** False while a member's kicks are being fetched and decoded. */
   ready: boolean;
   failures: KickLoadFailure[];
@@ -36,6 +38,8 @@ export interface AiKickStore {
   updateQuota: (update: Partial<KickQuota>) => void;
   /** deleteKick; with `confirm` the presets using the kick go with it. */
   remove: (id: string, confirm: boolean) => Promise<DeleteKickOutcome>;
+  /** Remembers chips or autoplay for the member (here at once, on the server as it answers). */
+  savePreferences: (update: Partial<KickPreferences>) => void;
 }
 
 function messageOf(reason: unknown): string {
@@ -46,6 +50,7 @@ export function useAiKicks(library: SampleLibrary, memberId: string | null, onLi
   const client = useClient();
   const [kicks, setKicks] = useState<AiKick[]>([]);
   const [quota, setQuota] = useState<KickQuota | null>(null);
+  const [settings, setSettings] = useState<KickGenSettings | null>(null);
   const [loadedFor, setLoadedFor] = useState<string | null>(null);
   const [failures, setFailures] = useState<KickLoadFailure[]>([]);
   const changed = useRef(onLibraryChanged);
@@ -65,7 +70,7 @@ export function useAiKicks(library: SampleLibrary, memberId: string | null, onLi
         setLoadedFor(memberId);
         return;
       }
-      const { kicks: fetched, ...fetchedQuota } = result.data.kicks;
+      const { kicks: fetched, preferences, variationStrength, referenceMaxBytes, referenceTooBigMessage, ...fetchedQuota } = result.data.kicks;
       inLibrary = fetched;
       const sources = fetched.map((kick) => ({ key: aiKickKey(kick.id), url: kick.audioUrl }));
       const loadFailures = await library.loadAll(sources, sharedAudioContext(), controller.signal);
@@ -75,6 +80,7 @@ export function useAiKicks(library: SampleLibrary, memberId: string | null, onLi
       setFailures(loadFailures.map((failure) => ({ name: nameOf.get(failure.key) ?? failure.key, error: failure.error })));
       setKicks(sortKicks(fetched));
       setQuota(fetchedQuota);
+      setSettings({ preferences, variationStrength, referenceMaxBytes, referenceTooBigMessage });
       setLoadedFor(memberId);
       changed.current();
     })();
@@ -84,6 +90,7 @@ export function useAiKicks(library: SampleLibrary, memberId: string | null, onLi
       for (const kick of inLibrary) library.remove(aiKickKey(kick.id));
       setKicks([]);
       setQuota(null);
+      setSettings(null);
       setFailures([]);
       setLoadedFor(null);
     };
@@ -129,9 +136,20 @@ export function useAiKicks(library: SampleLibrary, memberId: string | null, onLi
     [client, library],
   );
 
+  const savePreferences = useCallback(
+    (update: Partial<KickPreferences>) => {
+      setSettings((current) => (current ? { ...current, preferences: { ...current.preferences, ...update } } : current));
+      // A preference that does not reach the server stays for this visit; nothing else depends on it.
+      void client.mutation(SaveKickPreferencesMutation, update).toPromise();
+    },
+    [client],
+  );
+
   return {
     kicks,
     quota,
+    settings,
+    savePreferences,
     ready: memberId === null || loadedFor === memberId,
     failures,
     addGenerated,

@@ -20,7 +20,27 @@ function progress(requestId: string, stage: GenerationStage, fraction: number, s
   return { data: { kickGeneration: { requestId, stage, step, totalSteps, fraction, message: "", preview: null } } };
 }
 
-const stored: AiKick = { id: "7", name: "AI: Dieter", audioUrl: "/media/kicks/1/7.wav", createdAt: "2026-11-25T05:00:00+00:00" };
+const stored: AiKick = {
+  id: "7",
+  name: "AI: Dieter",
+  audioUrl: "/media/kicks/1/7.wav",
+  createdAt: "2026-11-25T05:00:00+00:00",
+  recipe: {
+    modelName: "kick-gen-v3",
+    modelVersion: "78ea4b9952a2",
+    prompt: "hit house",
+    understoodWords: ["hit", "house"],
+    ignoredWords: [],
+    seed: "7",
+    steps: 25,
+    guidance: 3,
+    madeFrom: "NOTHING",
+    parentId: null,
+    parentName: null,
+    referenceName: null,
+    strength: null,
+  },
+};
 
 const quota: KickQuota = {
   remainingGensToday: 10,
@@ -80,7 +100,7 @@ describe("useKickGeneration", () => {
 
     let done: Promise<void> = Promise.resolve();
     act(() => {
-      done = result.current.generate();
+      done = result.current.generate({ prompt: "hit house" });
     });
     await waitFor(() => expect(result.current.state).toMatchObject({ status: "running", progress: { stage: "SAMPLING", percent: 48, label: "Sampling 25/50" } }));
     await act(async () => {
@@ -91,7 +111,7 @@ describe("useKickGeneration", () => {
     const [subscribed, mutated] = events;
     const requestId = subscribed!.split(" ")[1]!;
     expect(subscribed).toBe(`subscribe ${requestId}`);
-    expect(mutated).toBe(`mutation ${requestId}`); // the server's default prompt
+    expect(mutated).toBe(`mutation ${requestId} hit house`);
     expect(events.at(-1)).toBe("unsubscribe");
     expect(onGenerated).toHaveBeenCalledWith(stored);
     expect(updateQuota).toHaveBeenCalledWith({ remainingGensToday: 9, totalGensCount: 1 });
@@ -104,24 +124,25 @@ describe("useKickGeneration", () => {
     });
     const full = { ...quota, totalGensCount: 30 };
     const { result } = renderHook(() => useKickGeneration({ quota: full, updateQuota: vi.fn(), onGenerated: vi.fn() }), { wrapper });
-    await act(() => result.current.generate());
+    await act(() => result.current.generate({ prompt: "hit house" }));
     expect(result.current.state).toEqual({ status: "refused", message: "Delete kicks to generate more (30/30)" });
     expect(events).toEqual([]);
   });
 
-  it("reports a failed generation as retryable, touching neither kicks nor quota, and retries with a new request id", async () => {
+  it("reports a failed generation as retryable, touching neither kicks nor quota, and retries the same request with a new request id", async () => {
     const { wrapper, events } = network(async () => ({ generateKick: { __typename: "GenerationFailed", message: "The generator failed.", retryable: true } }));
     const updateQuota = vi.fn();
     const onGenerated = vi.fn();
     const { result } = renderHook(() => useKickGeneration({ quota, updateQuota, onGenerated }), { wrapper });
-    await act(() => result.current.generate());
+    await act(() => result.current.generate({ prompt: "punchy techno" }));
     expect(result.current.state).toEqual({ status: "failed", message: "The generator failed.", retryable: true });
     expect(onGenerated).not.toHaveBeenCalled();
     expect(updateQuota).toHaveBeenCalledWith({});
-    await act(() => result.current.generate());
+    await act(() => result.current.retry());
     const ids = events.filter((event) => event.startsWith("subscribe")).map((event) => event.split(" ")[1]);
     expect(ids).toHaveLength(2);
     expect(ids[0]).not.toBe(ids[1]);
+    expect(events.filter((event) => event.startsWith("mutation")).map((event) => event.split(" ").slice(2).join(" "))).toEqual(["punchy techno", "punchy techno"]);
   });
 
   it("says so when the kick was stored but its audio could not be loaded", async () => {
@@ -130,7 +151,38 @@ describe("useKickGeneration", () => {
       throw new Error("HTTP 404");
     });
     const { result } = renderHook(() => useKickGeneration({ quota, updateQuota: vi.fn(), onGenerated }), { wrapper });
-    await act(() => result.current.generate());
+    await act(() => result.current.generate({ prompt: "hit house" }));
     expect(result.current.state).toEqual({ status: "failed", message: "AI: Dieter was generated but its audio could not be loaded (HTTP 404).", retryable: false });
+  });
+});
+
+describe("a kick from a sample", () => {
+  it("is sent as a GraphQL multipart upload with the sample as a file", async () => {
+    const bodies: FormData[] = [];
+    const client = new Client({
+      url: "http://test/graphql/",
+      requestPolicy: "network-only",
+      fetch: async (_input, init) => {
+        bodies.push(init?.body as FormData);
+        const data = { generateKick: { __typename: "ValidationErrors", message: "The sample is silent." } };
+        return new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/json" } });
+      },
+      exchanges: [subscriptionExchange({ forwardSubscription: () => ({ subscribe: () => ({ unsubscribe: () => undefined }) }) }), fetchExchange],
+    });
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider value={client}>{children}</Provider>;
+    const { result } = renderHook(() => useKickGeneration({ quota, updateQuota: vi.fn(), onGenerated: vi.fn() }), { wrapper });
+    const sample = new File([new Uint8Array([82, 73, 70, 70])], "My Kick.wav", { type: "audio/wav" });
+
+    await act(() => result.current.generate({ prompt: "hit techno", reference: sample, strength: 0.6 }));
+
+    const [body] = bodies;
+    expect(body).toBeInstanceOf(FormData);
+    const operations = JSON.parse(String(body!.get("operations"))) as { variables: Record<string, unknown> };
+    expect(operations.variables).toMatchObject({ prompt: "hit techno", strength: 0.6, reference: null });
+    const map = JSON.parse(String(body!.get("map"))) as Record<string, string[]>;
+    const [field, paths] = Object.entries(map)[0]!;
+    expect(paths).toEqual(["variables.reference"]);
+    expect((body!.get(field) as File).name).toBe("My Kick.wav");
+    expect(result.current.state).toEqual({ status: "refused", message: "The sample is silent." });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * One kick generation at a time: subscribes to kickGeneration(requestId) first, then sends
- * generateKick with that request id (and the server's default prompt), turning progress events into the bar's state and the answer
- * into a new kick, a refusal or a retryable error.
+ * generateKick with that request id and the chosen words (a variation: the kick or the sample it
+ * varies, and the strength), turning progress events into the bar's state and the answer into a
+ * new kick, a refusal or a retryable error. "Try again" repeats the last request.
  */
 import { useCallback, useRef, useState } from "react";
 import { useClient } from "urql";
@@ -18,9 +19,21 @@ import {
 } from "./kicks";
 import { GenerateKickMutation, KickGenerationSubscription } from "./operations";
 
+/** What to generate: a new kick from the prompt, or a variation of a kick or of a sample (sent as a multipart upload). */
+export interface GenerationRequest {
+  prompt: string;
+  variationOf?: string;
+  strength?: number;
+  reference?: File;
+}
+
 export interface KickGeneration {
   state: GenerationState;
-  generate: () => Promise<void>;
+  generate: (request: GenerationRequest) => Promise<void>;
+  /** The last request again, with a new request id. */
+  retry: () => Promise<void>;
+  /** Shows a refusal found before anything was sent (a sample too big to upload). */
+  refuse: (message: string) => void;
   /** Clears a refusal or error message. */
   dismiss: () => void;
 }
@@ -36,8 +49,9 @@ export function useKickGeneration({ quota, updateQuota, onGenerated }: KickGener
   const client = useClient();
   const [state, setState] = useState<GenerationState>({ status: "idle" });
   const running = useRef(false);
+  const last = useRef<GenerationRequest | null>(null);
 
-  const generate = useCallback(async () => {
+  const generate = useCallback(async (request: GenerationRequest) => {
     if (running.current) return;
     // The cap is known here; the daily limit is left to the server, whose day may have rolled over.
     if (quota && capReached(quota)) {
@@ -45,6 +59,7 @@ export function useKickGeneration({ quota, updateQuota, onGenerated }: KickGener
       return;
     }
     running.current = true;
+    last.current = request;
     const requestId = newRequestId();
     let progress = QUEUED_PROGRESS;
     setState({ status: "running", progress });
@@ -56,7 +71,7 @@ export function useKickGeneration({ quota, updateQuota, onGenerated }: KickGener
       setState((current) => (current.status === "running" ? { status: "running", progress } : current));
     });
     try {
-      const result = await client.mutation(GenerateKickMutation, { requestId }).toPromise();
+      const result = await client.mutation(GenerateKickMutation, { requestId, ...request }).toPromise();
       const outcome = generationOutcome(result.data?.generateKick, progress);
       updateQuota(outcome.quota);
       setState(outcome.state);
@@ -75,7 +90,13 @@ export function useKickGeneration({ quota, updateQuota, onGenerated }: KickGener
     }
   }, [client, quota, updateQuota, onGenerated]);
 
+  const retry = useCallback(async () => {
+    if (last.current) await generate(last.current);
+  }, [generate]);
+
   const dismiss = useCallback(() => setState((current) => (current.status === "running" || current.status === "loading" ? current : { status: "idle" })), []);
 
-  return { state, generate, dismiss };
+  const refuse = useCallback((message: string) => setState((current) => (current.status === "running" || current.status === "loading" ? current : { status: "refused", message })), []);
+
+  return { state, generate, retry, refuse, dismiss };
 }
