@@ -67,6 +67,8 @@ export function KickGenBar(props: KickGenBarProps) {
   const strength = chosenStrength ?? range?.default ?? null;
   const known = vocabulary.status === "ready" ? vocabulary.vocabulary : null;
   const prompt = promptOf(words, known);
+  // Until the model has said which words it knows, one click makes its default sound.
+  const shownPrompt = prompt || (vocabulary.status === "loading" ? "…" : "default sound");
   const autoplay = settings?.preferences.autoplay ?? true;
 
   const sample = (file: File | undefined) => {
@@ -167,12 +169,12 @@ export function KickGenBar(props: KickGenBarProps) {
           }
         </Popover>
         <Popover
-          label={`Keywords: ${prompt || "the model's default"}`}
+          label={`Keywords: ${shownPrompt}`}
           title="Choose the words the kick is made from"
           buttonClassName="button kickgen-bar__words"
           buttonContent={
             <>
-              <span className="kickgen-bar__words-text">{prompt || "default sound"}</span> ▾
+              <span className="kickgen-bar__words-text">{shownPrompt}</span> ▾
             </>
           }
         >
