@@ -84,6 +84,7 @@ def test_hub_repo_id_is_downloaded_into_the_cache_and_loaded(
                 "unet.safetensors",
                 "keywords.safetensors",
                 "vocoder.safetensors",
+                "student_unet.safetensors",
                 "MODEL_CARD.md",
             ],
         }
