@@ -1,4 +1,5 @@
-"""Modal deployment of the kick generator: ``modal deploy gpu_worker/modal_app.py`` (docs/deploy.md).
+"""Modal deployment of the kick generator: ``modal deploy gpu_worker/modal_app.py``; a first
+deployment step by step is in docs/deploy.md.
 
 Settings, read when the app is deployed (and passed on to the containers):
   KICKGEN_GPU             GPU type of the worker (default "L4"; "H100" for the fastest kicks)

@@ -96,12 +96,12 @@ def locate_model(
 
 
 def is_hub_id(text: str) -> bool:
-    """"owner/name" or "owner/name@revision" (which may also name a folder that does not exist)."""
+    """Whether ``text`` reads as "owner/name" or "owner/name@revision" (a folder path may too)."""
     return bool(_HUB_ID.match(text.split("@", 1)[0]))
 
 
 def pin_hub_revision(hub_id: str, *, hub_timeout_s: float = HUB_TIMEOUT_S) -> str:
-    """"owner/name@commit" for the commit the id's revision (default: main) points to now, so
+    """The id as "owner/name@commit", the commit its revision (default: main) points to now, so
     that loading never asks the Hub which commit a branch means. A pinned id is returned as it
     is, without asking the Hub."""
     repo_id, _, revision = hub_id.partition("@")
@@ -138,9 +138,7 @@ def _cached_snapshot(hub_id: str, cache_dir: str | Path | None) -> Path | None:
     A branch is served from the commit the cache last saw it at: pin a commit to move on."""
     repo_id, options = _snapshot_options(hub_id, cache_dir)
     try:
-        folder = Path(
-            huggingface_hub.snapshot_download(repo_id, local_files_only=True, **options)
-        )
+        folder = Path(huggingface_hub.snapshot_download(repo_id, local_files_only=True, **options))
     except HFValidationError as error:
         raise WeightsError(f"invalid Hub repo id {hub_id!r}: {error}") from error
     except LocalEntryNotFoundError:  # not cached, or cached in part

@@ -60,7 +60,8 @@ class FakeHub:
         """Commits every file of ``folder`` to ``branch``; returns the commit id."""
         files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
         repo = self.repos.setdefault(repo_id, Repo())
-        commit = hashlib.sha1(repr((repo_id, branch, len(repo.commits), files)).encode()).hexdigest()
+        content = repr((repo_id, branch, len(repo.commits), files)).encode()
+        commit = hashlib.sha1(content).hexdigest()
         repo.commits[commit] = files
         repo.refs[branch] = commit
         return commit

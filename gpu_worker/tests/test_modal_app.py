@@ -108,8 +108,9 @@ def test_a_hub_model_is_pinned_to_its_commit_when_deployed(
 
 def test_the_class_loads_into_a_memory_snapshot_then_moves_to_the_gpu() -> None:
     user_class = KickGenerator._get_user_cls()
-    before = _find_partial_methods_for_user_cls(user_class, _PartialFunctionFlags.ENTER_PRE_SNAPSHOT)
-    after = _find_partial_methods_for_user_cls(user_class, _PartialFunctionFlags.ENTER_POST_SNAPSHOT)
+    flags = _PartialFunctionFlags
+    before = _find_partial_methods_for_user_cls(user_class, flags.ENTER_PRE_SNAPSHOT)
+    after = _find_partial_methods_for_user_cls(user_class, flags.ENTER_POST_SNAPSHOT)
     assert list(before) == ["load"] and list(after) == ["start"]
 
 

@@ -246,9 +246,7 @@ def test_an_unreachable_modal_is_unavailable_after_the_retries(deployment):
     assert deployment.calls == []
 
 
-def test_a_generator_that_cannot_start_is_unavailable_without_retries(
-    deployment, tmp_path: Path
-):
+def test_a_generator_that_cannot_start_is_unavailable_without_retries(deployment, tmp_path: Path):
     # Its container's first phase raises: the model folder is gone.
     deployment.model_dir = tmp_path / "deleted-model"
 
@@ -373,4 +371,3 @@ def test_an_unavailable_generator_uses_no_quota(deployment, make_user, events, t
     assert generation.failure == KickGeneration.Failure.UNAVAILABLE
     assert services.allowance(user.pk).remaining_today == 10
     assert isinstance(configured_worker(), ModalWorker)
-
