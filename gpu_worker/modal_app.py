@@ -7,6 +7,7 @@ Settings, read when the app is deployed (and passed on to the containers):
                           gpu_worker/pretrained/kick-gen-v3). A folder travels in the image; a Hub
                           id is pinned to the commit its revision points to at deploy time.
   KICKGEN_CACHE_VOLUME    Modal Volume that caches Hub downloads across containers
+  KICKGEN_HF_SECRET       a Modal Secret holding HF_TOKEN, for a private Hub repo (default: none)
   KICKGEN_MAX_CONTAINERS  most containers running at once (default 4), a bound on the GPU bill
   KICKGEN_LOAD_TIMEOUT_S  a container that has not loaded its model by then gives up (default 120)
 
@@ -63,6 +64,7 @@ CLASS_NAME = "KickGenerator"
 GPU = os.environ.get("KICKGEN_GPU") or "L4"
 DEVICE = "cuda"  # never the CPU: a container whose GPU torch cannot use does not start
 CACHE_VOLUME = os.environ.get("KICKGEN_CACHE_VOLUME") or "kick-generator-hub-cache"
+HF_SECRET = os.environ.get("KICKGEN_HF_SECRET") or None
 CACHE_MOUNT = "/cache"
 HUB_CACHE_DIR = f"{CACHE_MOUNT}/huggingface"
 REMOTE_PACKAGE = "/root/gpu_worker"
@@ -123,6 +125,7 @@ DEPLOYMENT = deployment(os.environ.get("KICKGEN_MODEL", ""))
 image = DEPLOYMENT.image
 app = modal.App(APP_NAME)
 hub_cache = modal.Volume.from_name(CACHE_VOLUME, create_if_missing=True)
+secrets = [] if HF_SECRET is None else [modal.Secret.from_name(HF_SECRET)]
 
 Result = TypeVar("Result")
 
@@ -272,6 +275,7 @@ class KickGeneratorService:
     gpu=GPU,
     volumes={CACHE_MOUNT: hub_cache},
     env={"KICKGEN_MODEL": DEPLOYMENT.model},
+    secrets=secrets,
     enable_memory_snapshot=True,
     max_containers=MAX_CONTAINERS,
     scaledown_window=300,
