@@ -1,5 +1,9 @@
-"""KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent (classifier-free guidance as
-one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV."""
+"""KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent -> VAE decoder -> vocoder ->
+post-processing -> 16-bit WAV.
+
+The DDIM steps run either the U-Net with classifier-free guidance (conditional and unconditional
+pass as one batched forward) or, where the model folder has one, the student distilled from it
+(config.distilled: a few steps of one pass each, the guidance baked in)."""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import math
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from gpu_worker.audio import encode_wav, postprocess
-from gpu_worker.config import ModelConfig
+from gpu_worker.config import ModelConfig, Sampler
 from gpu_worker.models import KickModels, Vocabulary, build_models
 from gpu_worker.preview import PreviewDecoder, picture_of
 from gpu_worker.protocol import PREVIEW_EVERY_STEPS, KickResult, Preview, ProgressEvent, Stage
@@ -24,11 +29,20 @@ MAX_KICKS_PER_CALL = 256
 MAX_GUIDANCE = 30.0
 MAX_PROMPT_LENGTH = 500
 # Decoder and vocoder activations grow with the batch; latents do not, so only those two are
-# run in chunks.
+# run in chunks on a CPU (a GPU has the memory for a whole call, and chunks cost it launches).
 DECODE_CHUNK = 16
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How one generation samples: the distilled student, or the guided DDIM of the U-Net."""
+
+    sampler: Sampler
+    steps: int
+    guidance: float
 
 
 def _ignore_progress(event: ProgressEvent) -> None:
@@ -129,6 +143,12 @@ class KickPipeline:
         return hasattr(self, "_models")
 
     @property
+    def sampler(self) -> DDIMSampler:
+        """The noise schedule and DDIM update (the same object training uses)."""
+        self.load()
+        return self._sampler
+
+    @property
     def device(self) -> torch.device:
         return self._device
 
@@ -164,28 +184,28 @@ class KickPipeline:
         """Generates kicks for ``prompt`` (None: the model's default prompt).
 
         Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
-        seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.
-        A kick depends only on (prompt, seed, steps, guidance), not on the rest of the batch.
-        With ``previews``, the first kick's progress events carry a picture of it as it forms:
-        every PREVIEW_EVERY_STEPS sampling steps, then the decoded spectrogram (VOCODING).
+        seed explicitly. Without ``steps`` and ``guidance`` the model's default sampler runs
+        (see ``sampling``). A kick depends only on (prompt, seed, sampling), not on the rest of
+        the batch. With ``previews``, the first kick's progress events carry a picture of it as
+        it forms (see ``sample_latents``), then the decoded spectrogram (VOCODING).
         """
         emit = on_progress or _ignore_progress
         self.load(emit)
         prompt = self._config.default_prompt if prompt is None else prompt
-        steps = self._config.default_steps if steps is None else steps
-        guidance = self._config.default_guidance if guidance is None else guidance
         kick_seeds = _resolve_seeds(seed, num_kicks, seeds)
-        _validate(prompt, steps, guidance, self._sampler.num_train_timesteps)
+        sampling = self.sampling(steps, guidance)
+        _validate(prompt, sampling.steps, sampling.guidance, self._sampler.num_train_timesteps)
         tokens = self._vocabulary.tokenize(prompt)
 
         with torch.inference_mode():
-            latents = self.sample_latents(tokens.ids, kick_seeds, steps, guidance, emit, previews)
+            latents = self.sample_latents(tokens.ids, kick_seeds, sampling, emit, previews)
             emit(ProgressEvent(Stage.DECODING, 0, 0, "Decoding the spectrogram"))
-            mel = torch.cat([self.decode(chunk) for chunk in latents.split(DECODE_CHUNK)])
+            chunk_size = DECODE_CHUNK if self._device.type == "cpu" else MAX_KICKS_PER_CALL
+            mel = torch.cat([self.decode(chunk) for chunk in latents.split(chunk_size)])
             final = picture_of(mel[0]) if previews else None
             emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio", final))
-            audio = torch.cat([self.vocode(chunk) for chunk in mel.split(DECODE_CHUNK)])
-            kicks = postprocess(audio.cpu(), self._config.audio)
+            audio = torch.cat([self.vocode(chunk) for chunk in mel.split(chunk_size)])
+            kicks = postprocess(audio, self._config.audio).cpu()
 
         sample_rate = self._config.audio.sample_rate
         results = [
@@ -199,6 +219,19 @@ class KickPipeline:
         ]
         emit(ProgressEvent(Stage.DONE, 0, 0, f"Generated {len(results)} kick(s)"))
         return results
+
+    def sampling(self, steps: int | None = None, guidance: float | None = None) -> Sampling:
+        """The model's default sampler when neither ``steps`` nor ``guidance`` is given; the
+        guided DDIM of the U-Net (the distillation's teacher) with them, the missing one at the
+        model's default."""
+        config = self.config
+        if steps is None and guidance is None and config.sampler == "distilled":
+            return Sampling("distilled", config.distilled.steps, config.distilled.guidance)
+        return Sampling(
+            "ddim",
+            config.default_steps if steps is None else steps,
+            config.default_guidance if guidance is None else guidance,
+        )
 
     def initial_noise(self, seeds: Sequence[int]) -> torch.Tensor:
         """Per-seed starting latents, drawn on the CPU so that a seed means the same kick on
@@ -216,6 +249,7 @@ class KickPipeline:
 
     def guided_prediction(
         self,
+        unet: torch.nn.Module,
         latents: torch.Tensor,
         timestep: int,
         conditional: torch.Tensor,
@@ -227,10 +261,10 @@ class KickPipeline:
         batch = latents.shape[0]
         if unconditional is None:
             timesteps = torch.full((batch,), timestep, device=self._device)
-            return self._models.unet(latents, timesteps, conditional.expand(batch, -1))
+            return unet(latents, timesteps, conditional.expand(batch, -1))
         timesteps = torch.full((2 * batch,), timestep, device=self._device)
         embeddings = torch.cat([conditional.expand(batch, -1), unconditional.expand(batch, -1)])
-        both = self._models.unet(torch.cat([latents, latents]), timesteps, embeddings)
+        both = unet(torch.cat([latents, latents]), timesteps, embeddings)
         cond, uncond = both.chunk(2)
         return uncond + guidance * (cond - uncond)
 
@@ -238,25 +272,31 @@ class KickPipeline:
         self,
         keyword_ids: Sequence[int],
         seeds: Sequence[int],
-        steps: int,
-        guidance: float,
+        sampling: Sampling,
         on_progress: ProgressCallback = _ignore_progress,
         previews: bool = False,
     ) -> torch.Tensor:
         """DDIM from per-seed noise to scaled latents (batch, *latent_shape); with ``previews``,
-        every PREVIEW_EVERY_STEPS steps but the last, the first kick's current clean estimate
-        decoded by the VAE rides on the SAMPLING event."""
+        the first kick's current clean estimate rides on the SAMPLING event as a picture every
+        PREVIEW_EVERY_STEPS steps (every half of a shorter run), the last step excepted."""
         latents = self.initial_noise(seeds)
         conditional = self.keyword_embedding(keyword_ids)
-        # Guidance 1 and prompts without known words make both passes identical: run one.
-        unconditional = (
-            self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
-        )
+        steps, guidance = sampling.steps, sampling.guidance
+        if sampling.sampler == "distilled":
+            unet, unconditional = self._student(), None  # its guidance is baked in
+        else:
+            unet = self._models.unet
+            # Guidance 1 and prompts without known words make both passes identical: run one.
+            unconditional = (
+                self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
+            )
+        previewed = preview_steps(steps) if previews else ()
         timesteps = self._sampler.timesteps(steps)
         guided_below = self._config.guidance_noise_limit * self._sampler.num_train_timesteps
         for index, timestep in enumerate(timesteps):
             previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
             prediction = self.guided_prediction(
+                unet,
                 latents,
                 timestep,
                 conditional,
@@ -265,14 +305,19 @@ class KickPipeline:
             )
             step = index + 1
             preview = None
-            # The last step's estimate is the result, decoded next anyway (VOCODING's preview).
-            if previews and step % PREVIEW_EVERY_STEPS == 0 and step < steps:
+            if step in previewed:
                 clean = self._sampler.clean_estimate(prediction[:1], timestep, latents[:1])
                 preview = self.preview(clean)
             latents = self._sampler.step(prediction, timestep, previous, latents)
             message = f"Denoising step {step}/{steps}"
             on_progress(ProgressEvent(Stage.SAMPLING, step, steps, message, preview))
         return latents
+
+    def _student(self) -> torch.nn.Module:
+        student = self._models.student
+        if student is None:
+            raise ValueError("this model has no distilled sampler; pass steps or guidance")
+        return student
 
     def preview(self, latent: torch.Tensor) -> Preview:
         """A (1, *latent_shape) scaled latent as a small picture (gpu_worker.preview)."""
@@ -290,6 +335,14 @@ class KickPipeline:
     def vocode(self, mel: torch.Tensor) -> torch.Tensor:
         """Normalised log-mel -> raw waveform (batch, num_samples), before post-processing."""
         return self._models.vocoder(mel)
+
+
+def preview_steps(steps: int) -> range:
+    """The sampling steps whose events carry a preview: every PREVIEW_EVERY_STEPS steps (every
+    half of a shorter run), but not the last, whose estimate is the result, decoded next anyway
+    (VOCODING's preview)."""
+    every = min(PREVIEW_EVERY_STEPS, max(1, steps // 2))
+    return range(every, steps, every)
 
 
 def loading_message(device: torch.device) -> str:

@@ -35,8 +35,24 @@ WEIGHT_FILES: dict[str, str] = {
     "unet": "unet.safetensors",
     "keywords": "keywords.safetensors",
     "vocoder": "vocoder.safetensors",
+    "student": "student_unet.safetensors",
 }
-REQUIRED_FILES = (CONFIG_FILE, VOCAB_FILE, *WEIGHT_FILES.values())
+# Present only in folders whose config names a distilled student (checked against the config).
+OPTIONAL_WEIGHTS = ("student",)
+# Stored in half precision: the student doubles the U-Net's share of the download otherwise, and
+# its outputs move by less than the evaluation can tell (gpu_worker/README.md).
+HALF_PRECISION_WEIGHTS = ("student",)
+REQUIRED_FILES = (
+    CONFIG_FILE,
+    VOCAB_FILE,
+    *(file for name, file in WEIGHT_FILES.items() if name not in OPTIONAL_WEIGHTS),
+)
+# Everything a model folder may hold, as published to and downloaded from the Hub.
+MODEL_FOLDER_FILES = (
+    *REQUIRED_FILES,
+    *(WEIGHT_FILES[name] for name in OPTIONAL_WEIGHTS),
+    MODEL_CARD_FILE,
+)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -128,7 +144,7 @@ def _snapshot_options(hub_id: str, cache_dir: str | Path | None) -> tuple[str, d
     return repo_id, {
         "revision": revision or None,
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
-        "allow_patterns": [*REQUIRED_FILES, MODEL_CARD_FILE],
+        "allow_patterns": list(MODEL_FOLDER_FILES),
     }
 
 
@@ -218,13 +234,14 @@ def save_model_folder(
     folder.mkdir(parents=True, exist_ok=True)
     config.save(folder / CONFIG_FILE)
     vocabulary.save(folder / VOCAB_FILE)
-    named = models.named()
-    for name, filename in WEIGHT_FILES.items():
+    for name, module in models.named().items():
+        dtype = torch.float16 if name in HALF_PRECISION_WEIGHTS else None
         state = {
-            key: value.detach().cpu().contiguous()
-            for key, value in named[name].state_dict().items()
+            key: value.detach().cpu().to(dtype).contiguous()
+            for key, value in module.state_dict().items()
         }
-        safetensors.torch.save_file(state, str(folder / filename), metadata={"format": "pt"})
+        file = folder / WEIGHT_FILES[name]
+        safetensors.torch.save_file(state, str(file), metadata={"format": "pt"})
 
 
 def load_model_folder(folder: Path) -> tuple[ModelConfig, Vocabulary, KickModels]:
@@ -238,9 +255,11 @@ def load_model_folder(folder: Path) -> tuple[ModelConfig, Vocabulary, KickModels
     except ValueError as error:
         raise WeightsError(str(error)) from error
     models = build_models(config, len(vocabulary))
-    named = models.named()
-    for name, filename in WEIGHT_FILES.items():
-        load_state_dict_into(named[name], folder / filename)
+    for name, module in models.named().items():
+        file = folder / WEIGHT_FILES[name]
+        if not file.is_file():
+            raise WeightsError(f"{folder} is missing {file.name}, which its config.json names")
+        load_state_dict_into(module, file)
     return config, vocabulary, models
 
 

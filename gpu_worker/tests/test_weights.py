@@ -49,6 +49,7 @@ def test_round_trip_reproduces_weights_and_kicks_bit_exactly(
 def test_a_hub_model_is_downloaded_once_then_served_from_the_cache(
     tiny_pipeline: KickPipeline, saved_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (saved_model / "MODEL_CARD.md").write_text("# tiny\n")
     (saved_model / "training-log.txt").write_text("not part of a model")
     cache = tmp_path / "hub-cache"
     with FakeHub() as hub, hub_at(hub.url, monkeypatch):
@@ -61,7 +62,10 @@ def test_a_hub_model_is_downloaded_once_then_served_from_the_cache(
 
     assert first.downloaded and first.folder.name == commit
     assert ("GET", "/api/models/kwr/kick-gen-test/revision/main") in hub.requests
-    assert not list(cache.rglob("training-log.txt"))  # only the model's files
+    # Only a model folder's files.
+    assert {p.name for p in first.folder.iterdir()} == {
+        name for name in weights.MODEL_FOLDER_FILES if (saved_model / name).is_file()
+    }
     # Cache first: neither the branch it has seen nor the commit asks the Hub again.
     assert len(hub.requests) == asked
     assert again == pinned == weights.LocatedModel(first.folder, downloaded=False)
