@@ -81,6 +81,9 @@ samples: install
 bench-generation: install
 	nice -n 10 $(PY) bench/generation.py
 
+bench-cold-start: install
+	nice -n 10 $(PY) bench/cold_start.py
+
 # --- Frontend (frontend/): React + TypeScript + Vite, built into frontend/dist for Django to serve.
 # Node.js as frontend/package.json's engines require: .ci/node installs it into .tools/node when
 # the machine's is older (as .ci/services installs PostgreSQL), and this PATH puts it first.

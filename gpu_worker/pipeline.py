@@ -123,6 +123,16 @@ class KickPipeline:
             folder = resolve_model_folder(path_or_hub_id, cache_dir)
             self._install(*load_model_folder(folder))
 
+    def to(self, device: str | torch.device) -> KickPipeline:
+        """Moves the pipeline to ``device`` (refused when it is not there), e.g. weights loaded
+        on the CPU into a memory snapshot, moved to the GPU once it is restored."""
+        resolved = _resolve_device(device)
+        with self._load_lock:
+            self._device = resolved
+            if self.is_loaded:
+                self._install(self._config, self._vocabulary, self._models)
+        return self
+
     def save_pretrained(self, path: str | Path) -> None:
         save_model_folder(Path(path), self.config, self.vocabulary, self.models)
 
