@@ -3,15 +3,23 @@ table the server validates against (presets.models.RANGES), under the PresetInpu
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from strawberry.utils.str_converters import to_camel_case
 
+from backend.schema import schema
 from presets.models import RANGES, ParameterRange
 from tests.presets.conftest import CREATE, valid_input
 
 pytestmark = pytest.mark.django_db
 
 PARAMETERS = "{ presetParameters { parameter label min max defaultValue unit step } }"
+# The frontend's unit tests build their knob specs from this answer; `make schema` writes it.
+FIXTURE = Path(settings.BASE_DIR) / "frontend/src/audio/presetParameters.fixture.json"
+FIXTURE_QUERY = "{ presetParameters { parameter min max defaultValue step } }"
 INPUT_FIELDS = """{ __type(name: "PresetInput") {
     inputFields { name type { kind ofType { name } } }
 } }"""
@@ -58,3 +66,16 @@ def test_a_preset_of_every_default_is_valid(graphql, member_client) -> None:
 def test_a_default_outside_its_range_is_refused(default: float) -> None:
     with pytest.raises(ValueError, match="BPM: default .* is outside its range"):
         ParameterRange("BPM", 60, 365, default=default)
+
+
+def served_fixture() -> str:
+    """The frontend fixture's text: the answer to the fields the Startup query asks for."""
+    result = schema.execute_sync(FIXTURE_QUERY)
+    assert result.errors is None, result.errors
+    return json.dumps(result.data["presetParameters"], indent=2) + "\n"
+
+
+def test_the_frontend_fixture_is_the_served_answer() -> None:
+    assert FIXTURE.read_text(encoding="utf-8") == served_fixture(), (
+        f"{FIXTURE.name} is out of date with presets.models.RANGES: run `make schema`."
+    )
