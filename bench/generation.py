@@ -596,7 +596,7 @@ def preview_cost(pipeline: KickPipeline, runs: int) -> None:
 def run_device(device: torch.device, args: argparse.Namespace) -> None:
     pipeline, weights = _load(args.model, device)
     if args.compile:
-        _compile(pipeline)
+        pipeline.compile()
     baseline = BaselinePipeline(pipeline, device)
     batch_sizes = [16, 256] if device.type == "cuda" else [16]
     config = pipeline.config
@@ -659,17 +659,6 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
     ]
     _print_table(f"Teacher latency versus DDIM steps, batch 1 ({label})", steps_rows)
     preview_cost(pipeline, args.runs)
-
-
-def _compile(pipeline: KickPipeline) -> None:
-    """CUDA graphs through torch.compile for the networks every step runs, and the VAE decoder
-    (the vocoder's inverse STFT fails in inductor's code generation for CUDA, torch 2.11)."""
-    models = pipeline.models
-    for name in ("unet", "student"):
-        module = getattr(models, name)
-        if module is not None:
-            setattr(models, name, torch.compile(module, mode="reduce-overhead"))
-    models.vae.decode = torch.compile(models.vae.decode, mode="reduce-overhead")
 
 
 def main() -> None:

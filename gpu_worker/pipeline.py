@@ -303,6 +303,20 @@ class KickPipeline:
             on_progress(ProgressEvent(Stage.SAMPLING, step, steps, message, preview))
         return latents
 
+    def compile(self) -> None:
+        """CUDA graphs through torch.compile for the networks a kick runs: the U-Nets, the VAE
+        decoder and the vocoder's network (its inverse STFT's running phase sum fails in
+        inductor's CUDA code generation, torch 2.11). Each new batch size compiles once, so
+        warm up the sizes that will be served. Measured in bench/generation.py (--compile)."""
+        models = self.models
+        for name in ("unet", "student"):
+            module = getattr(models, name)
+            if module is not None:
+                setattr(models, name, torch.compile(module, mode="reduce-overhead"))
+        models.vae.decode = torch.compile(models.vae.decode, mode="reduce-overhead")
+        vocoder = models.vocoder
+        vocoder.spectral_frames = torch.compile(vocoder.spectral_frames, mode="reduce-overhead")
+
     def _student(self) -> torch.nn.Module:
         student = self._models.student
         if student is None:
