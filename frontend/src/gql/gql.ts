@@ -15,7 +15,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n": typeof types.UserFieldsFragmentDoc,
-    "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n": typeof types.StartupDocument,
+    "\n  fragment PresetParameterFields on PresetParameterRange {\n    parameter\n    min\n    max\n    defaultValue\n    step\n  }\n": typeof types.PresetParameterFieldsFragmentDoc,
+    "\n  query Startup {\n    presetParameters {\n      ...PresetParameterFields\n    }\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n": typeof types.StartupDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n      ... on AccountLocked {\n        message\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": typeof types.LogoutDocument,
@@ -33,7 +34,8 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  fragment UserFields on User {\n    id\n    username\n    email\n  }\n": types.UserFieldsFragmentDoc,
-    "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n": types.StartupDocument,
+    "\n  fragment PresetParameterFields on PresetParameterRange {\n    parameter\n    min\n    max\n    defaultValue\n    step\n  }\n": types.PresetParameterFieldsFragmentDoc,
+    "\n  query Startup {\n    presetParameters {\n      ...PresetParameterFields\n    }\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n": types.StartupDocument,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on InvalidCredentials {\n        message\n      }\n      ... on Throttled {\n        message\n      }\n      ... on AccountLocked {\n        message\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Register($username: String!, $email: String!, $password: String!) {\n    register(username: $username, email: $email, password: $password) {\n      __typename\n      ... on RegisterSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on ValidationErrors {\n        message\n        errors {\n          field\n          messages\n        }\n      }\n      ... on Throttled {\n        message\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": types.LogoutDocument,
@@ -71,7 +73,11 @@ export function graphql(source: "\n  fragment UserFields on User {\n    id\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n"): (typeof documents)["\n  query Startup {\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment PresetParameterFields on PresetParameterRange {\n    parameter\n    min\n    max\n    defaultValue\n    step\n  }\n"): (typeof documents)["\n  fragment PresetParameterFields on PresetParameterRange {\n    parameter\n    min\n    max\n    defaultValue\n    step\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Startup {\n    presetParameters {\n      ...PresetParameterFields\n    }\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n"): (typeof documents)["\n  query Startup {\n    presetParameters {\n      ...PresetParameterFields\n    }\n    me {\n      ...UserFields\n    }\n    samples {\n      key\n      name\n      kind\n      url\n    }\n    presets {\n      ...PresetPageFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
