@@ -66,9 +66,11 @@ fuzz: install services
 	@DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 \
 		$(PY) -m pytest -q -p no:cacheprovider -m fuzz tests/security
 
-# Regenerates schema.graphql from the Strawberry schema (a test fails when it is stale).
+# Regenerates schema.graphql from the Strawberry schema and the frontend unit tests' copy of the
+# presetParameters answer (a test fails when either is stale).
 schema: install
 	DEBUG=1 $(PY) manage.py export_schema backend.schema:schema --path schema.graphql
+	DEBUG=1 $(PY) manage.py shell -c "from tests.presets.test_parameters import FIXTURE, served_fixture; FIXTURE.write_text(served_fixture())"
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -80,6 +82,9 @@ samples: install
 # Kick generation speed and memory against a pipeline of the original's shape (gpu_worker/README.md).
 bench-generation: install
 	nice -n 10 $(PY) bench/generation.py
+
+bench-cold-start: install
+	nice -n 10 $(PY) bench/cold_start.py
 
 # --- Frontend (frontend/): React + TypeScript + Vite, built into frontend/dist for Django to serve.
 # Node.js as frontend/package.json's engines require: .ci/node installs it into .tools/node when

@@ -241,8 +241,12 @@ if KICKS_WORKER not in {"local", "modal"}:
     raise ImproperlyConfigured('KICKS_WORKER must be "local" or "modal".')
 MODAL_APP_NAME = os.environ.get("MODAL_APP_NAME", "kick-generator-app")
 MODAL_CLASS_NAME = os.environ.get("MODAL_CLASS_NAME", "KickGenerator")
-# One worker attempt may take this long (a Modal cold start included) before it is retried.
+# The local worker's deadline for one generation (loading its weights included).
 KICKS_WORKER_TIMEOUT_S = float(os.environ.get("KICKS_WORKER_TIMEOUT_S", 180))
+# A Modal attempt waits this long for a container to take it (queueing and a cold start), then
+# at most this long between two of its messages; past either it is cancelled and retried.
+KICKS_WORKER_START_TIMEOUT_S = float(os.environ.get("KICKS_WORKER_START_TIMEOUT_S", 120))
+KICKS_WORKER_IDLE_TIMEOUT_S = float(os.environ.get("KICKS_WORKER_IDLE_TIMEOUT_S", 30))
 KICKS_WORKER_RETRIES = env_int("KICKS_WORKER_RETRIES", 2)
 KICKS_WORKER_BACKOFF_S = float(os.environ.get("KICKS_WORKER_BACKOFF_S", 1.0))
 # A running generation renews its lease every quarter of this; a lease not renewed for this long

@@ -48,7 +48,7 @@ from gpu_worker import DEFAULT_MODEL_PATH  # noqa: E402
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess  # noqa: E402
 from gpu_worker.config import ModelConfig, UNetConfig  # noqa: E402
 from gpu_worker.models import UNet  # noqa: E402
-from gpu_worker.pipeline import KickPipeline  # noqa: E402
+from gpu_worker.pipeline import KickPipeline, preview_steps  # noqa: E402
 from gpu_worker.protocol import DEFAULT_PROMPT  # noqa: E402
 
 T = TypeVar("T")
@@ -197,22 +197,24 @@ def _post(audio: torch.Tensor, pipeline: KickPipeline) -> list[bytes]:
     return [encode_wav(kick, pipeline.config.audio.sample_rate) for kick in kicks]
 
 
-def measure_ours(pipeline: KickPipeline, runs: int, batch_sizes: list[int]) -> dict[str, float]:
+def measure_ours(
+    pipeline: KickPipeline, runs: int, batch_sizes: list[int], steps: int | None = None
+) -> dict[str, float]:
+    """The model's default sampler, or with ``steps`` the guided DDIM of its U-Net."""
     device = pipeline.device
-    config = pipeline.config
     ids = pipeline.vocabulary.tokenize(PROMPT).ids
-    steps, guidance = config.default_steps, config.default_guidance
+    sampling = pipeline.sampling(steps)
+
+    def kicks(seed: int, count: int = 1) -> object:
+        return pipeline.generate(PROMPT, seed=seed, num_kicks=count, steps=steps)
+
     for seed in range(2):
-        pipeline.generate(PROMPT, seed=seed)
-    latencies = [
-        _time(lambda s=seed: pipeline.generate(PROMPT, seed=s), device) for seed in range(runs)
-    ]
-    cpu_times = [
-        _process_time(lambda s=seed: pipeline.generate(PROMPT, seed=s)) for seed in range(runs)
-    ]
+        kicks(seed)
+    latencies = [_time(lambda s=seed: kicks(s), device) for seed in range(runs)]
+    cpu_times = [_process_time(lambda s=seed: kicks(s)) for seed in range(runs)]
     timings = [
         _stage_timings(
-            lambda s=seed: pipeline.sample_latents(ids, [s], steps, guidance),
+            lambda s=seed: pipeline.sample_latents(ids, [s], sampling),
             pipeline.decode,
             pipeline.vocode,
             pipeline,
@@ -226,11 +228,8 @@ def measure_ours(pipeline: KickPipeline, runs: int, batch_sizes: list[int]) -> d
         **{name: statistics.median(t[i] for t in timings) for i, name in enumerate(STAGES)},
     }
     for batch in batch_sizes:
-        pipeline.generate(PROMPT, seed=0, num_kicks=batch)
-        seconds = min(
-            _time(lambda b=batch: pipeline.generate(PROMPT, seed=0, num_kicks=b), device)
-            for _ in range(3)
-        )
+        kicks(0, batch)
+        seconds = min(_time(lambda b=batch: kicks(0, b), device) for _ in range(3))
         result[f"throughput@{batch}"] = batch / seconds
     return result
 
@@ -544,7 +543,8 @@ def preview_cost(pipeline: KickPipeline, runs: int) -> None:
     from gpu_worker.preview import picture_of
 
     started = time.perf_counter()
-    pipeline.preview(torch.zeros(1, *pipeline.models.vae.latent_shape))  # fits the readout
+    # Fits the readout.
+    pipeline.preview(torch.zeros(1, *pipeline.models.vae.latent_shape, device=pipeline.device))
     fit_s = time.perf_counter() - started
     plain, previewed = [], []
     for seed in range(runs):
@@ -561,7 +561,7 @@ def preview_cost(pipeline: KickPipeline, runs: int) -> None:
     differences, one_preview = [], []
     with torch.inference_mode():
         for seed in range(min(runs, 8)):
-            latent = pipeline.sample_latents(ids, [seed], pipeline.config.default_steps, 3.0)
+            latent = pipeline.sample_latents(ids, [seed], pipeline.sampling())
             one_preview.append(
                 _time(lambda latent=latent: pipeline.preview(latent), pipeline.device)
             )
@@ -569,14 +569,14 @@ def preview_cost(pipeline: KickPipeline, runs: int) -> None:
             full = np.frombuffer(picture_of(pipeline.decode(latent)[0]).pixels, np.uint8)
             differences.append(float(np.abs(preview - full).mean()))
     without, with_previews = statistics.median(plain), statistics.median(previewed)
-    steps = pipeline.config.default_steps
+    previews = len(preview_steps(pipeline.sampling().steps))
     _print_table(
         f"Live previews, batch 1, {torch.get_num_threads()} threads ({pipeline.device.type})",
         [
             ("metric", "value", "", ""),
             ("p50 per kick without previews", _ms(without), "", ""),
             (
-                f"p50 per kick with previews ({(steps - 1) // 4} + the final decode)",
+                f"p50 per kick with previews ({previews} + the final decode)",
                 _ms(with_previews),
                 f"+{with_previews / without - 1:.1%}",
                 "target <= +10%",
@@ -595,27 +595,44 @@ def preview_cost(pipeline: KickPipeline, runs: int) -> None:
 
 def run_device(device: torch.device, args: argparse.Namespace) -> None:
     pipeline, weights = _load(args.model, device)
+    if args.compile:
+        pipeline.compile()
     baseline = BaselinePipeline(pipeline, device)
     batch_sizes = [16, 256] if device.type == "cuda" else [16]
-    ours = measure_ours(pipeline, args.runs, batch_sizes)
-    base = measure_baseline(baseline, max(3, args.runs // 4), batch_sizes[:1])
     config = pipeline.config
+    sampling = pipeline.sampling()
+    columns = {"ours": measure_ours(pipeline, args.runs, batch_sizes)}
+    if sampling.sampler == "distilled":
+        columns["teacher"] = measure_ours(pipeline, args.runs, batch_sizes, config.default_steps)
+    base = measure_baseline(baseline, max(3, args.runs // 4), batch_sizes[:1])
+    ours = columns["ours"]
     ours_counts = pipeline.models.parameter_counts()
     base_counts = baseline.parameter_counts()
-    label = f"{device.type}" + (
-        f", {torch.get_num_threads()} threads"
-        if device.type == "cpu"
-        else f", {torch.cuda.get_device_name(device)}"
+    label = (
+        f"{device.type}"
+        + (
+            f", {torch.get_num_threads()} threads"
+            if device.type == "cpu"
+            else f", {torch.cuda.get_device_name(device)}"
+        )
+        + (", torch.compile" if args.compile else "")
     )
     print(f"\n## {label}; our weights: {weights}")
     print(
-        f"ours: U-Net {ours_counts['unet']:,} params, {config.default_steps} DDIM steps, guidance "
-        f"{config.default_guidance} as one batched forward; Vocos-style vocoder "
-        f"{ours_counts['vocoder']:,}; VAE {ours_counts['vae']:,}\n"
+        f"ours: {sampling.steps} {sampling.sampler} steps"
+        + (
+            f" of one pass (guidance {sampling.guidance} baked in); teacher: U-Net "
+            f"{ours_counts['unet']:,} params, {config.default_steps} DDIM steps, guidance "
+            f"{config.default_guidance} as one batched forward"
+            if sampling.sampler == "distilled"
+            else f", guidance {sampling.guidance} as one batched forward"
+        )
+        + f"; Vocos-style vocoder {ours_counts['vocoder']:,}; VAE {ours_counts['vae']:,}\n"
         f"baseline: U-Net {base_counts['unet']:,} params x2 per step, {BASELINE_STEPS} steps; "
         f"HiFi-GAN {base_counts['vocoder']:,}; same VAE decoder"
     )
-    rows = [("metric", "ours", "baseline", "baseline / ours")]
+    header = ("metric", *columns, "baseline", "baseline / ours")
+    rows = [header]
     names = {
         "p50": "p50 per kick (batch 1)",
         "p95": "p95 per kick (batch 1)",
@@ -624,27 +641,23 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
     keys = ["p50", "p95", *(["cpu"] if device.type == "cpu" else []), *STAGES]
     for key in keys:
         name = names.get(key, f"  stage: {key}")
-        rows.append((name, _ms(ours[key]), _ms(base[key]), f"{base[key] / ours[key]:.1f}x"))
+        cells = [_ms(column[key]) for column in columns.values()]
+        rows.append((name, *cells, _ms(base[key]), f"{base[key] / ours[key]:.1f}x"))
     for batch in batch_sizes:
         key = f"throughput@{batch}"
+        cells = [f"{column[key]:.1f}" for column in columns.values()]
         if key in base:
-            rows.append(
-                (
-                    f"kicks/s at batch {batch}",
-                    f"{ours[key]:.1f}",
-                    f"{base[key]:.1f}",
-                    f"{ours[key] / base[key]:.1f}x (ours faster)",
-                )
-            )
+            ratio = f"{ours[key] / base[key]:.1f}x (ours faster)"
+            rows.append((f"kicks/s at batch {batch}", *cells, f"{base[key]:.1f}", ratio))
         else:
-            rows.append((f"kicks/s at batch {batch}", f"{ours[key]:.1f}", "-", "-"))
+            rows.append((f"kicks/s at batch {batch}", *cells, "-", "-"))
     _print_table(f"Latency and throughput ({label})", rows)
     steps_rows = [("DDIM steps", "p50 per kick", "CPU time per kick")]
     steps_rows += [
         (str(steps), _ms(wall), _ms(cpu))
         for steps, wall, cpu in latency_versus_steps(pipeline, STEP_COUNTS, max(3, args.runs // 4))
     ]
-    _print_table(f"Our latency versus DDIM steps, batch 1 ({label})", steps_rows)
+    _print_table(f"Teacher latency versus DDIM steps, batch 1 ({label})", steps_rows)
     preview_cost(pipeline, args.runs)
 
 
@@ -656,6 +669,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--model", default=None)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument(
+        "--only-device", choices=["cpu", "cuda"], help="only that device's latency tables"
+    )
+    parser.add_argument("--compile", action="store_true", help="torch.compile the networks")
     parser.add_argument(
         "--data", type=Path, default=None, help="prepared dataset: adds Fréchet distance per steps"
     )
@@ -679,6 +696,9 @@ def main() -> None:
 
     if args.only_previews:
         preview_cost(_load(args.model, torch.device("cpu"))[0], args.runs)
+        return
+    if args.only_device:
+        run_device(torch.device(args.only_device), args)
         return
     worker_under_load(args.model, args.rounds, args.kicks)
     if args.only_load:

@@ -110,6 +110,23 @@ class DiffusionConfig:
 
 
 @dataclass(frozen=True)
+class DistilledConfig:
+    """A student U-Net (student_unet.safetensors) distilled from the model's own U-Net
+    (gpu_worker.train.distill): it samples in ``steps`` DDIM steps of one pass each, with
+    classifier-free guidance at ``guidance`` (and the guidance interval) baked in."""
+
+    steps: int = 0  # 0: the folder holds no student
+    guidance: float = 0.0
+
+    @property
+    def present(self) -> bool:
+        return self.steps > 0
+
+
+Sampler = Literal["ddim", "distilled"]
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     audio: AudioConfig = field(default_factory=AudioConfig)
     vae: VAEConfig = field(default_factory=VAEConfig)
@@ -127,6 +144,16 @@ class ModelConfig:
     # (Fréchet distance 0.74x the floor instead of 3.4x at guidance 3, keyword control kept).
     guidance_noise_limit: float = 0.8
     default_prompt: str = DEFAULT_PROMPT
+    # What generate() uses when no steps or guidance are asked for: the guided DDIM above, or the
+    # distilled student (one pass per step, `distilled.steps` steps).
+    sampler: Sampler = "ddim"
+    distilled: DistilledConfig = field(default_factory=DistilledConfig)
+
+    def __post_init__(self) -> None:
+        if self.sampler not in ("ddim", "distilled"):
+            raise ValueError(f"unknown sampler {self.sampler!r}")
+        if self.sampler == "distilled" and not self.distilled.present:
+            raise ValueError("sampler 'distilled' needs distilled.steps >= 1")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

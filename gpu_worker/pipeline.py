@@ -1,8 +1,11 @@
-"""KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent (classifier-free guidance as
-one batched forward) -> VAE decoder -> vocoder -> post-processing -> 16-bit WAV.
+"""KickPipeline: prompt -> keyword embedding -> DDIM in the VAE latent -> VAE decoder -> vocoder ->
+post-processing -> 16-bit WAV.
 
-A variation ("more like this", SDEdit) starts DDIM part-way instead: from a kick's final latent,
-or a reference sample's (``encode_audio``), noised to the schedule's ``strength``."""
+The DDIM steps run either the U-Net with classifier-free guidance (conditional and unconditional
+pass as one batched forward) or, where the model folder has one, the student distilled from it
+(config.distilled: a few steps of one pass each, the guidance baked in). A variation ("more like
+this", SDEdit) starts the guided DDIM part-way instead: from a kick's final latent, or a reference
+sample's (``encode_audio``), noised to the schedule's ``strength``."""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ import math
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from gpu_worker.audio import LogMelSpectrogram, encode_wav, postprocess
-from gpu_worker.config import ModelConfig
+from gpu_worker.config import ModelConfig, Sampler
 from gpu_worker.models import KickModels, Vocabulary, build_models
 from gpu_worker.preview import PreviewDecoder, picture_of
 from gpu_worker.protocol import (
@@ -40,13 +44,22 @@ MAX_KICKS_PER_CALL = 256
 MAX_GUIDANCE = 30.0
 MAX_PROMPT_LENGTH = 500
 # Decoder and vocoder activations grow with the batch; latents do not, so only those two are
-# run in chunks.
+# run in chunks on a CPU (a GPU has the memory for a whole call, and chunks cost it launches).
 DECODE_CHUNK = 16
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
 # A pipeline built in memory (tests, the start of training) has no files to name it by.
 UNSAVED_MODEL = ModelIdentity("unsaved", "")
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How one generation samples: the distilled student, or the guided DDIM of the U-Net."""
+
+    sampler: Sampler
+    steps: int
+    guidance: float
 
 
 def _ignore_progress(event: ProgressEvent) -> None:
@@ -129,6 +142,16 @@ class KickPipeline:
             self._identity = model_identity(path_or_hub_id, folder)
             self._install(*load_model_folder(folder))
 
+    def to(self, device: str | torch.device) -> KickPipeline:
+        """Moves the pipeline to ``device`` (refused when it is not there), e.g. weights loaded
+        on the CPU into a memory snapshot, moved to the GPU once it is restored."""
+        resolved = _resolve_device(device)
+        with self._load_lock:
+            self._device = resolved
+            if self.is_loaded:
+                self._install(self._config, self._vocabulary, self._models)
+        return self
+
     def save_pretrained(self, path: str | Path) -> None:
         save_model_folder(Path(path), self.config, self.vocabulary, self.models)
 
@@ -137,6 +160,12 @@ class KickPipeline:
     @property
     def is_loaded(self) -> bool:
         return hasattr(self, "_models")
+
+    @property
+    def sampler(self) -> DDIMSampler:
+        """The noise schedule and DDIM update (the same object training uses)."""
+        self.load()
+        return self._sampler
 
     @property
     def device(self) -> torch.device:
@@ -182,34 +211,38 @@ class KickPipeline:
         """Generates kicks for ``prompt`` (None: the model's default prompt).
 
         Kick i uses ``seed + i`` (a random seed when None); ``seeds`` instead gives every kick's
-        seed explicitly. ``steps`` and ``guidance`` default to the model's configured defaults.
-        A kick depends only on (prompt, seed, steps, guidance), not on the rest of the batch.
-        With ``previews``, the first kick's progress events carry a picture of it as it forms:
-        every PREVIEW_EVERY_STEPS sampling steps, then the decoded spectrogram (VOCODING).
+        seed explicitly. Without ``steps`` and ``guidance`` the model's default sampler runs
+        (see ``sampling``). A kick depends only on (prompt, seed, sampling), not on the rest of
+        the batch. With ``previews``, the first kick's progress events carry a picture of it as
+        it forms (see ``sample_latents``), then the decoded spectrogram (VOCODING).
         With ``start_latent`` (one scaled latent, ``latent_shape``), every kick is a variation
-        of it at ``strength`` (``sample_latents``).
+        of it at ``strength``: always the guided DDIM (see ``variation_sampling``).
         """
         emit = on_progress or _ignore_progress
         self.load(emit)
         prompt = self._config.default_prompt if prompt is None else prompt
-        steps = self._config.default_steps if steps is None else steps
-        guidance = self._config.default_guidance if guidance is None else guidance
         kick_seeds = _resolve_seeds(seed, num_kicks, seeds)
-        _validate(prompt, steps, guidance, self._sampler.num_train_timesteps)
+        sampling = (
+            self.sampling(steps, guidance)
+            if start_latent is None
+            else self.variation_sampling(steps, guidance)
+        )
+        _validate(prompt, sampling.steps, sampling.guidance, self._sampler.num_train_timesteps)
         if start_latent is not None:
             _validate_variation(start_latent, strength, self._models.vae.latent_shape)
         tokens = self._vocabulary.tokenize(prompt)
 
         with torch.inference_mode():
             latents = self.sample_latents(
-                tokens.ids, kick_seeds, steps, guidance, emit, previews, start_latent, strength
+                tokens.ids, kick_seeds, sampling, emit, previews, start_latent, strength
             )
             emit(ProgressEvent(Stage.DECODING, 0, 0, "Decoding the spectrogram"))
-            mel = torch.cat([self.decode(chunk) for chunk in latents.split(DECODE_CHUNK)])
+            chunk_size = DECODE_CHUNK if self._device.type == "cpu" else MAX_KICKS_PER_CALL
+            mel = torch.cat([self.decode(chunk) for chunk in latents.split(chunk_size)])
             final = picture_of(mel[0]) if previews else None
             emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio", final))
-            audio = torch.cat([self.vocode(chunk) for chunk in mel.split(DECODE_CHUNK)])
-            kicks = postprocess(audio.cpu(), self._config.audio)
+            audio = torch.cat([self.vocode(chunk) for chunk in mel.split(chunk_size)])
+            kicks = postprocess(audio, self._config.audio).cpu()
 
         sample_rate = self._config.audio.sample_rate
         results = [
@@ -218,8 +251,9 @@ class KickPipeline:
                 kick_seed,
                 list(tokens.keywords),
                 list(tokens.ignored_words),
-                steps=steps,
-                guidance=guidance,
+                sampler=sampling.sampler,
+                steps=sampling.steps,
+                guidance=sampling.guidance,
                 model=self._identity,
                 latent=latent_to_bytes(latent),
             )
@@ -227,6 +261,26 @@ class KickPipeline:
         ]
         emit(ProgressEvent(Stage.DONE, 0, 0, f"Generated {len(results)} kick(s)"))
         return results
+
+    def sampling(self, steps: int | None = None, guidance: float | None = None) -> Sampling:
+        """The model's default sampler when neither ``steps`` nor ``guidance`` is given; the
+        guided DDIM of the U-Net (the distillation's teacher) with them, the missing one at the
+        model's default."""
+        config = self.config
+        if steps is None and guidance is None and config.sampler == "distilled":
+            return Sampling("distilled", config.distilled.steps, config.distilled.guidance)
+        return Sampling(
+            "ddim",
+            config.default_steps if steps is None else steps,
+            config.default_guidance if guidance is None else guidance,
+        )
+
+    def variation_sampling(
+        self, steps: int | None = None, guidance: float | None = None
+    ) -> Sampling:
+        """A variation's sampler: always the guided DDIM (the distilled student only knows its
+        own few steps from pure noise), at the model's default steps unless given."""
+        return self.sampling(self.config.default_steps if steps is None else steps, guidance)
 
     def initial_noise(self, seeds: Sequence[int]) -> torch.Tensor:
         """Per-seed starting latents, drawn on the CPU so that a seed means the same kick on
@@ -244,6 +298,7 @@ class KickPipeline:
 
     def guided_prediction(
         self,
+        unet: torch.nn.Module,
         latents: torch.Tensor,
         timestep: int,
         conditional: torch.Tensor,
@@ -255,10 +310,10 @@ class KickPipeline:
         batch = latents.shape[0]
         if unconditional is None:
             timesteps = torch.full((batch,), timestep, device=self._device)
-            return self._models.unet(latents, timesteps, conditional.expand(batch, -1))
+            return unet(latents, timesteps, conditional.expand(batch, -1))
         timesteps = torch.full((2 * batch,), timestep, device=self._device)
         embeddings = torch.cat([conditional.expand(batch, -1), unconditional.expand(batch, -1)])
-        both = self._models.unet(torch.cat([latents, latents]), timesteps, embeddings)
+        both = unet(torch.cat([latents, latents]), timesteps, embeddings)
         cond, uncond = both.chunk(2)
         return uncond + guidance * (cond - uncond)
 
@@ -266,16 +321,15 @@ class KickPipeline:
         self,
         keyword_ids: Sequence[int],
         seeds: Sequence[int],
-        steps: int,
-        guidance: float,
+        sampling: Sampling,
         on_progress: ProgressCallback = _ignore_progress,
         previews: bool = False,
         start_latent: torch.Tensor | None = None,
         strength: float = 1.0,
     ) -> torch.Tensor:
         """DDIM from per-seed noise to scaled latents (batch, *latent_shape); with ``previews``,
-        every PREVIEW_EVERY_STEPS steps but the last, the first kick's current clean estimate
-        decoded by the VAE rides on the SAMPLING event.
+        the first kick's current clean estimate rides on the SAMPLING event as a picture every
+        PREVIEW_EVERY_STEPS steps (every half of a shorter run), the last step excepted.
 
         With ``start_latent`` (SDEdit), sampling runs only the steps of the ``steps``-step DDIM
         grid that lie below ``strength`` of the schedule (``variation_timesteps``), from
@@ -284,10 +338,15 @@ class KickPipeline:
         """
         latents = self.initial_noise(seeds)
         conditional = self.keyword_embedding(keyword_ids)
-        # Guidance 1 and prompts without known words make both passes identical: run one.
-        unconditional = (
-            self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
-        )
+        steps, guidance = sampling.steps, sampling.guidance
+        if sampling.sampler == "distilled":
+            unet, unconditional = self._student(), None  # its guidance is baked in
+        else:
+            unet = self._models.unet
+            # Guidance 1 and prompts without known words make both passes identical: run one.
+            unconditional = (
+                self.keyword_embedding(()) if guidance != 1.0 and len(keyword_ids) > 0 else None
+            )
         timesteps = self._sampler.timesteps(steps)
         if start_latent is not None:
             timesteps = variation_timesteps(timesteps, strength, self._sampler.num_train_timesteps)
@@ -297,10 +356,12 @@ class KickPipeline:
             first = torch.full((len(seeds),), timesteps[0], dtype=torch.long)
             latents = self._sampler.add_noise(start, latents, first)
             steps = len(timesteps)
+        previewed = preview_steps(steps) if previews else ()
         guided_below = self._config.guidance_noise_limit * self._sampler.num_train_timesteps
         for index, timestep in enumerate(timesteps):
             previous = timesteps[index + 1] if index + 1 < len(timesteps) else -1
             prediction = self.guided_prediction(
+                unet,
                 latents,
                 timestep,
                 conditional,
@@ -309,8 +370,7 @@ class KickPipeline:
             )
             step = index + 1
             preview = None
-            # The last step's estimate is the result, decoded next anyway (VOCODING's preview).
-            if previews and step % PREVIEW_EVERY_STEPS == 0 and step < steps:
+            if step in previewed:
                 clean = self._sampler.clean_estimate(prediction[:1], timestep, latents[:1])
                 preview = self.preview(clean)
             latents = self._sampler.step(prediction, timestep, previous, latents)
@@ -338,6 +398,25 @@ class KickPipeline:
         if values.size != math.prod(shape) or not np.isfinite(values).all():
             raise ValueError(f"a latent of this model is {math.prod(shape)} finite float32 values")
         return torch.from_numpy(values.copy()).view(1, *shape)
+    def compile(self) -> None:
+        """CUDA graphs through torch.compile for the networks a kick runs: the U-Nets, the VAE
+        decoder and the vocoder's network (its inverse STFT's running phase sum fails in
+        inductor's CUDA code generation, torch 2.11). Each new batch size compiles once, so
+        warm up the sizes that will be served. Measured in bench/generation.py (--compile)."""
+        models = self.models
+        for name in ("unet", "student"):
+            module = getattr(models, name)
+            if module is not None:
+                setattr(models, name, torch.compile(module, mode="reduce-overhead"))
+        models.vae.decode = torch.compile(models.vae.decode, mode="reduce-overhead")
+        vocoder = models.vocoder
+        vocoder.spectral_frames = torch.compile(vocoder.spectral_frames, mode="reduce-overhead")
+
+    def _student(self) -> torch.nn.Module:
+        student = self._models.student
+        if student is None:
+            raise ValueError("this model has no distilled sampler; pass steps or guidance")
+        return student
 
     def preview(self, latent: torch.Tensor) -> Preview:
         """A (1, *latent_shape) scaled latent as a small picture (gpu_worker.preview)."""
@@ -366,6 +445,12 @@ def variation_timesteps(timesteps: Sequence[int], strength: float, schedule: int
 def latent_to_bytes(latent: torch.Tensor) -> bytes:
     """One scaled latent as little-endian float32 bytes (352 values for the default model)."""
     return latent.detach().to("cpu", torch.float32).numpy().astype("<f4").tobytes()
+def preview_steps(steps: int) -> range:
+    """The sampling steps whose events carry a preview: every PREVIEW_EVERY_STEPS steps (every
+    half of a shorter run), but not the last, whose estimate is the result, decoded next anyway
+    (VOCODING's preview)."""
+    every = min(PREVIEW_EVERY_STEPS, max(1, steps // 2))
+    return range(every, steps, every)
 
 
 def loading_message(device: torch.device) -> str:

@@ -2,8 +2,9 @@
 
 The one description of a generation, shared by the pipeline, the Modal app, the web app's worker
 client, its channel layer and (through one GraphQL enum) the browser: the request, the progress
-events with their stages and the one table of stage fractions, and the result. On the wire
-(Modal's stream, the channel layer) each is a plain dict with a "type" key.
+events with their stages and the one table of stage fractions, the result, and the failures a
+worker reports. On the wire (Modal's stream, the channel layer) each message is a plain dict with
+a "type" key; a failure crosses Modal as the exception itself.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ TERMINAL_STAGES = frozenset({Stage.DONE, Stage.FAILED})
 # What a worker reports; the rest belong to the service that stores the kick (a kick is DONE
 # once it is stored, not when the pipeline returns).
 WORKER_STAGES = frozenset({Stage.LOADING_MODEL, Stage.SAMPLING, Stage.DECODING, Stage.VOCODING})
+# LOADING_MODEL's message while a remote worker has not answered yet (a container starting).
+STARTING_GPU = "Starting the GPU"
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,8 @@ UNKNOWN_MODEL = ModelIdentity("", "")
 @dataclass(frozen=True)
 class KickResult:
     """A kick and its recipe: the words the model understood and ignored, the sampling settings
-    it used, the model, and its final latent (float32 bytes, what a variation starts from)."""
+    it used (the sampler: "distilled" or "ddim", its steps and guidance), the model, and its
+    final latent (float32 bytes, what a variation starts from)."""
 
     wav: bytes
     seed: int
@@ -199,6 +203,7 @@ class KickResult:
     guidance: float = 0.0
     model: ModelIdentity = UNKNOWN_MODEL
     latent: bytes = b""
+    sampler: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -211,6 +216,7 @@ class KickResult:
             "guidance": self.guidance,
             "model": self.model.to_wire(),
             "latent": self.latent,
+            "sampler": self.sampler,
         }
 
     @classmethod
@@ -225,6 +231,7 @@ class KickResult:
             guidance=float(message.get("guidance", 0.0)),
             model=UNKNOWN_MODEL if model is None else ModelIdentity.from_wire(model),
             latent=bytes(message.get("latent", b"")),
+            sampler=str(message.get("sampler", "")),
         )
 
 
@@ -271,14 +278,59 @@ class ModelDescription:
         )
 
 
-WireType = Literal["progress", "result"]
+@dataclass(frozen=True)
+class CallStarted:
+    """A remote worker's first message: its input has reached a running container. ``call_id``
+    names the remote call (Modal's function-call id), so that a caller that gives up on it can
+    cancel it instead of leaving it to run beside a retry."""
+
+    call_id: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "started", "call_id": self.call_id}
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> CallStarted:
+        call_id = message.get("call_id")
+        return cls(None if call_id is None else str(call_id))
 
 
-def from_wire(message: dict[str, Any]) -> ProgressEvent | KickResult:
-    """A progress event or a result from its wire form."""
+WireType = Literal["progress", "result", "started"]
+
+
+def from_wire(message: dict[str, Any]) -> ProgressEvent | KickResult | CallStarted:
+    """A progress event, a result or a call's start from its wire form."""
     kind: WireType = message["type"]
     if kind == "progress":
         return ProgressEvent.from_wire(message)
     if kind == "result":
         return KickResult.from_wire(message)
+    if kind == "started":
+        return CallStarted.from_wire(message)
     raise ValueError(f"unknown message type {kind!r}")
+
+
+# --- Failures ----------------------------------------------------------------------------------
+# What a worker raises when it produces no kick, one class per way the caller should react. The
+# Modal class raises them (from its startup hooks too) and Modal re-raises the same type in the
+# web app, which maps each to its own failure (kicks.workers). Plain exceptions with one message
+# argument, so that they pickle across.
+
+
+class WorkerFailure(Exception):
+    """A generation the worker could not run."""
+
+
+class GeneratorUnavailable(WorkerFailure):
+    """The generator cannot start: its model is missing, broken or did not load in time, or its
+    GPU is unusable. Later requests may find it repaired; this one ran nothing."""
+
+
+class BadRequest(WorkerFailure):
+    """This request cannot produce a kick (arguments out of range, or a prompt and seed whose
+    audio the post-processing refuses): the same request fails the same way every time."""
+
+
+class TransientFailure(WorkerFailure):
+    """This attempt failed where another may not (the GPU ran out of memory, the container was
+    interrupted, the call started after its caller had given up on it)."""

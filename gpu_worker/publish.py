@@ -12,7 +12,7 @@ from pathlib import Path
 from huggingface_hub import CommitInfo, HfApi
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from gpu_worker.weights import MODEL_CARD_FILE, REQUIRED_FILES, resolve_model_folder
+from gpu_worker.weights import MODEL_FOLDER_FILES, resolve_model_folder
 
 
 def publish_model(
@@ -38,7 +38,7 @@ def publish_model(
         repo_type="model",
         revision=revision,
         commit_message=commit_message,
-        allow_patterns=[*REQUIRED_FILES, MODEL_CARD_FILE],
+        allow_patterns=list(MODEL_FOLDER_FILES),
     )
 
 

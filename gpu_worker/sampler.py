@@ -100,6 +100,25 @@ class DDIMSampler:
         """The model's current estimate of the clean latent x0 at ``timestep``."""
         return self._split(model_output, timestep, noisy)[0]
 
+    def clean_for_step(
+        self, noisy: torch.Tensor, timestep: int, target: torch.Tensor, previous_timestep: int
+    ) -> torch.Tensor:
+        """The clean estimate with which one step() from ``noisy`` at ``timestep`` lands exactly
+        on ``target`` at ``previous_timestep`` (-1: ``target`` is clean): what a student must
+        predict to do in one step what its teacher did in several (progressive distillation)."""
+        if previous_timestep < 0:
+            return target
+        alpha_bar = float(self.alphas_cumprod[timestep])
+        previous_alpha_bar = float(self.alphas_cumprod[previous_timestep])
+        ratio = math.sqrt(1.0 - previous_alpha_bar) / math.sqrt(1.0 - alpha_bar)
+        return (target - ratio * noisy) / (
+            math.sqrt(previous_alpha_bar) - ratio * math.sqrt(alpha_bar)
+        )
+
+    def signal_to_noise(self, timestep: int) -> float:
+        alpha_bar = float(self.alphas_cumprod[timestep])
+        return alpha_bar / (1.0 - alpha_bar)
+
     def _split(
         self, model_output: torch.Tensor, timestep: int, noisy: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -7,6 +7,7 @@ read so that a silent connection cannot hold the caller past its deadline).
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -31,14 +32,22 @@ class _Raised(Generic[Item]):
 
 
 def read_with_deadline(
-    produce: Callable[[Emit[Item]], None], *, deadline: float | None = None, name: str = "stream"
+    produce: Callable[[Emit[Item]], None],
+    *,
+    first_by: float | None = None,
+    idle_s: float | None = None,
+    on_slow_start: tuple[float, Callable[[], None]] | None = None,
+    name: str = "stream",
 ) -> Iterator[Item]:
     """Run ``produce(emit)`` on a daemon thread and yield, here and in order, what it emits.
 
     Ends when ``produce`` returns; an exception it raises is re-raised here after the items it
-    emitted before. ``deadline`` (a ``time.monotonic()`` value) bounds the whole read: once it
-    passes with nothing to read, TimeoutError. When the reader stops early (deadline, error,
-    or closing the iterator), the producer's next ``emit`` raises StreamAbandoned.
+    emitted before. Two deadlines, each a TimeoutError when it passes with nothing to read:
+    ``first_by`` (a ``time.monotonic()`` value) for the first item, ``idle_s`` for each wait
+    after one has arrived. ``on_slow_start = (seconds, callback)`` calls ``callback`` once, on
+    this thread, when no item has arrived that long after the start. When the reader stops early
+    (a deadline, an error, closing the iterator), the producer's next ``emit`` raises
+    StreamAbandoned.
     """
     items: queue.Queue[Item | _End | _Raised[Item]] = queue.Queue()
     abandoned = threading.Event()
@@ -59,18 +68,37 @@ def read_with_deadline(
             items.put(_End())
 
     thread = threading.Thread(target=run, name=name, daemon=True)
+    started = time.monotonic()
     thread.start()
+    slow_start = on_slow_start
+    received = False
     try:
         while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if received:
+                deadline = None if idle_s is None else time.monotonic() + idle_s
+                which = "between two messages"
+            else:
+                deadline = first_by
+                which = "before its first message"
+            wake = deadline
+            if slow_start is not None:
+                wake = min(started + slow_start[0], wake if wake is not None else math.inf)
             try:
+                timeout = None if wake is None else max(0.0, wake - time.monotonic())
                 item = items.get(timeout=timeout)
             except queue.Empty:
-                raise TimeoutError("the stream sent nothing before its deadline") from None
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise TimeoutError(f"the stream sent nothing {which} in time") from None
+                if slow_start is not None and time.monotonic() >= started + slow_start[0]:
+                    slow_start[1]()
+                    slow_start = None
+                continue
             if isinstance(item, _End):
                 return
             if isinstance(item, _Raised):
                 raise item.error
+            received = True
+            slow_start = None
             yield item
     finally:
         abandoned.set()

@@ -54,6 +54,8 @@ class GeneratedKick(models.Model):
     model_version = models.CharField(max_length=64, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     ignored_words = models.JSONField(default=list, blank=True)
+    # "distilled" (the model's few-step student) or "ddim" (the guided teacher; variations).
+    sampler = models.CharField(max_length=16, blank=True)
     steps = models.PositiveSmallIntegerField(null=True, blank=True)
     guidance = models.FloatField(null=True, blank=True)
     made_from = models.CharField(max_length=16, choices=Origin.choices, default=Origin.NOTHING)

@@ -60,6 +60,10 @@ class KickRecipe:
     understood_words: list[str] = strawberry.field(description="The words the model knows.")
     ignored_words: list[str] = strawberry.field(description="The words it did not know.")
     seed: str = strawberry.field(description="Decimal string: seeds exceed 2^53.")
+    sampler: str | None = strawberry.field(
+        description="How it was sampled: distilled (the model's few-step sampler) or ddim "
+        "(the guided one, which variations use)."
+    )
     steps: int | None
     guidance: float | None
     made_from: KickOrigin
@@ -78,6 +82,7 @@ RECIPE_COLUMNS = [
     "seed",
     "model_name",
     "model_version",
+    "sampler",
     "keywords",
     "ignored_words",
     "steps",
@@ -119,6 +124,7 @@ class Kick:
             understood_words=list(kick.keywords),
             ignored_words=list(kick.ignored_words),
             seed=str(kick.seed),
+            sampler=kick.sampler or None,
             steps=kick.steps,
             guidance=kick.guidance,
             made_from=GeneratedKick.Origin(kick.made_from),

@@ -600,6 +600,7 @@ def store_kick(
             model_version=result.model.version,
             keywords=result.keywords,
             ignored_words=result.ignored_words,
+            sampler=result.sampler,
             steps=result.steps,
             guidance=result.guidance,
             made_from=(

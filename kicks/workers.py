@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from functools import cache, cached_property
@@ -25,11 +25,17 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from gpu_worker.protocol import (
+    STARTING_GPU,
     WORKER_STAGES,
+    BadRequest,
+    CallStarted,
+    GeneratorUnavailable,
     KickRequest,
     KickResult,
     ModelDescription,
     ProgressEvent,
+    Stage,
+    WorkerFailure,
     from_wire,
 )
 from gpu_worker.streams import Emit, read_with_deadline
@@ -143,11 +149,24 @@ class _RetryableAttemptError(Exception):
         self.unavailable = unavailable
 
 
+# A call not answered this long after it was placed waits for a container: say so (LOADING_MODEL).
+SLOW_START_S = 1.0
+# A container must take a call this much before its caller stops waiting (at most; a quarter of
+# the start deadline when that is shorter), so that the CallStarted it sends is heard in time
+# and a call the caller gave up on can always be cancelled or refuses to start.
+START_MARGIN_S = 10.0
+
+
 class ModalWorker(KickWorker):
     """The deployed Modal class, called through its streaming method.
 
-    Each attempt has a deadline; timeouts, lost connections and Modal-side failures are
-    retried a bounded number of times with exponential backoff.
+    An attempt has two deadlines: `start_timeout_s` for a container to take the call (queueing
+    and a cold start) and `idle_timeout_s` between two of its messages after that. A call that
+    misses one is cancelled by the id its container sent first; one that no container took yet
+    carries its `start_by` and refuses to start after it. So no retry runs beside the attempt it
+    replaces. Failures by type: the generator unavailable (its start failed) or not reachable
+    -> GenerationUnavailable; a bad request -> not retryable; anything transient is retried a
+    bounded number of times with exponential backoff, then fails retryably.
     """
 
     def __init__(
@@ -157,7 +176,8 @@ class ModalWorker(KickWorker):
         *,
         steps: int | None,
         guidance: float | None,
-        timeout_s: float,
+        start_timeout_s: float,
+        idle_timeout_s: float,
         retries: int,
         backoff_s: float,
     ) -> None:
@@ -165,7 +185,8 @@ class ModalWorker(KickWorker):
         self._class_name = class_name
         self._steps = steps
         self._guidance = guidance
-        self._timeout_s = timeout_s
+        self._start_timeout_s = start_timeout_s
+        self._idle_timeout_s = idle_timeout_s
         self._retries = retries
         self._backoff_s = backoff_s
         self._description: tuple[ModelDescription, float] | None = None
@@ -181,8 +202,9 @@ class ModalWorker(KickWorker):
             def read(emit: Emit[dict[str, Any]]) -> None:
                 emit(self._generator.describe.remote())
 
+            # A cold container may have to start first.
             replies = read_with_deadline(
-                read, deadline=time.monotonic() + self._timeout_s, name="modal-describe"
+                read, first_by=time.monotonic() + self._start_timeout_s, name="modal-describe"
             )
             try:
                 with closing(replies):
@@ -214,59 +236,98 @@ class ModalWorker(KickWorker):
         # A lazy reference: Modal resolves the deployed class when it is first called.
         return modal.Cls.from_name(self._app_name, self._class_name)()
 
-    def _stream(self, request: KickRequest) -> Iterator[dict[str, Any]]:
-        arguments: tuple[Any, ...] = (
-            request.prompt,
-            request.seed,
-            self._steps if request.steps is None else request.steps,
-            self._guidance if request.guidance is None else request.guidance,
-        )
-        if request.variation is not None:
-            # Only variations send it, so a deployment that predates them still makes kicks.
-            arguments += (request.variation.to_wire(),)
-        return self._generator.generate_stream.remote_gen(*arguments)
-
     def _attempt(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
+        margin = min(START_MARGIN_S, self._start_timeout_s / 4)
+        start_by = time.time() + self._start_timeout_s - margin  # the container's clock
+
+        # Only variations send one, so a deployment that predates them still makes kicks.
+        variation = {} if request.variation is None else {"variation": request.variation.to_wire()}
+
         def read(emit: Emit[dict[str, Any]]) -> None:
-            with closing(self._stream(request)) as stream:
+            stream = self._generator.generate_stream.remote_gen(
+                request.prompt,
+                request.seed,
+                self._steps if request.steps is None else request.steps,
+                self._guidance if request.guidance is None else request.guidance,
+                start_by,
+                **variation,
+            )
+            with closing(stream):
                 for message in stream:
                     emit(message)
 
-        # Read on a helper thread, so that a silent connection cannot hold this one past the
-        # attempt's deadline.
+        def starting() -> None:
+            on_progress(ProgressEvent(Stage.LOADING_MODEL, 0, 1, STARTING_GPU))
+
+        # Read on a helper thread, so that a silent connection cannot hold this one past a
+        # deadline.
         messages = read_with_deadline(
-            read, deadline=time.monotonic() + self._timeout_s, name="modal-stream"
+            read,
+            first_by=time.monotonic() + self._start_timeout_s,
+            idle_s=self._idle_timeout_s,
+            on_slow_start=(SLOW_START_S, starting),
+            name="modal-stream",
         )
+        call_id: str | None = None
         try:
             with closing(messages):
                 for message in messages:
                     received = from_wire(message)
-                    if isinstance(received, KickResult):
+                    if isinstance(received, CallStarted):
+                        call_id = received.call_id
+                    elif isinstance(received, KickResult):
                         return received
-                    if received.stage in WORKER_STAGES:
+                    elif received.stage in WORKER_STAGES:
                         on_progress(received)
+        except WorkerFailure as failure:
+            # Raised by the generator itself: its call is over.
+            raise self._failure(failure) from failure
         except TimeoutError as error:
-            raise _RetryableAttemptError("timed out") from error
+            self._cancel(call_id)
+            raise _RetryableAttemptError(str(error)) from error
+        except modal.exception.Error as error:
+            # Between here and Modal: the call may still be running.
+            self._cancel(call_id)
+            raise self._classify(error) from error
         except (GenerationFailed, GenerationUnavailable):
             raise
         except Exception as error:
-            raise self._classify(error) from error
+            self._cancel(call_id)
+            logger.error("The Modal kick generator answered %r", error)
+            raise GenerationFailed("The generator failed.", retryable=False) from error
         raise _RetryableAttemptError("the stream ended without a result")
 
     @staticmethod
-    def _classify(error: BaseException) -> Exception:
+    def _cancel(call_id: str | None) -> None:
+        """Stops a call this worker gives up on, so that it does not run beside the retry."""
+        if call_id is None:
+            return
+        try:
+            modal.FunctionCall.from_id(call_id).cancel()
+        except Exception:
+            # Modal's own timeout ends the call at the latest.
+            logger.warning("Could not cancel the Modal call %s", call_id, exc_info=True)
+
+    @staticmethod
+    def _failure(failure: WorkerFailure) -> Exception:
+        if isinstance(failure, GeneratorUnavailable):
+            # Its containers cannot start (model, GPU): the next attempts would fail the same.
+            logger.error("The Modal kick generator cannot start: %s", failure)
+            return GenerationUnavailable("The kick generator is unavailable. Please try later.")
+        if isinstance(failure, BadRequest):
+            logger.error("The Modal kick generator refused the request: %s", failure)
+            return GenerationFailed("The generator failed on this request.", retryable=False)
+        return _RetryableAttemptError(f"{type(failure).__name__}: {failure}")
+
+    @staticmethod
+    def _classify(error: modal.exception.Error) -> Exception:
         if isinstance(error, modal.exception.NotFoundError | modal.exception.AuthError):
             # Not deployed, or no valid token: retrying will not help.
             return GenerationUnavailable("The kick generator is not available.")
         if isinstance(error, modal.exception.ConnectionError):
             return _RetryableAttemptError(str(error), unavailable=True)
-        if isinstance(error, modal.exception.Error):
-            # Timeouts, preempted containers, internal failures: worth another attempt.
-            return _RetryableAttemptError(f"{type(error).__name__}: {error}")
-        # An exception raised by the generator's own code is re-raised here by Modal;
-        # the same input would fail the same way.
-        logger.error("The Modal kick generator raised %r", error)
-        return GenerationFailed("The generator failed on this request.", retryable=False)
+        # Timeouts, preempted containers, internal failures: worth another attempt.
+        return _RetryableAttemptError(f"{type(error).__name__}: {error}")
 
 
 def _build_worker() -> KickWorker:
@@ -276,7 +337,8 @@ def _build_worker() -> KickWorker:
             settings.MODAL_CLASS_NAME,
             steps=settings.KICKS_SAMPLING_STEPS,
             guidance=settings.KICKS_GUIDANCE,
-            timeout_s=settings.KICKS_WORKER_TIMEOUT_S,
+            start_timeout_s=settings.KICKS_WORKER_START_TIMEOUT_S,
+            idle_timeout_s=settings.KICKS_WORKER_IDLE_TIMEOUT_S,
             retries=settings.KICKS_WORKER_RETRIES,
             backoff_s=settings.KICKS_WORKER_BACKOFF_S,
         )

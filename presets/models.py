@@ -19,12 +19,18 @@ NAME_RULE = f"Use 1 to {NAME_MAX_LENGTH} letters, digits and spaces."
 
 @dataclass(frozen=True)
 class ParameterRange:
-    """The DAW's range of one preset parameter (inclusive), with a unit for messages."""
+    """One preset parameter: its inclusive range, the value a fresh DAW starts from (and a knob
+    resets to), and a label and unit for messages."""
 
     label: str
     min: float
     max: float
+    default: float
     unit: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"{self.label}: default {self.default:g} is outside its range.")
 
     def message(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
@@ -37,22 +43,23 @@ class ParameterRange:
         ]
 
 
-# The one table of parameter ranges: model validators, database constraints and GraphQL errors
-# all read it.
+# The one table of parameter ranges and defaults: model validators, database constraints,
+# GraphQL errors and the `presetParameters` query (which the DAW's knobs are built from) all
+# read it.
 RANGES: dict[str, ParameterRange] = {
-    "bpm": ParameterRange("BPM", 60, 365),
-    "kick_length": ParameterRange("Kick length", 0.1, 1.0),
-    "kick_distortion": ParameterRange("Kick distortion", 0.0, 0.5),
-    "kick_ott": ParameterRange("Kick OTT", 0.0, 1.0),
-    "noise_low_pass": ParameterRange("Noise low-pass", 30, 7000, "Hz"),
-    "noise_high_pass": ParameterRange("Noise high-pass", 30, 7000, "Hz"),
-    "noise_volume": ParameterRange("Noise volume", -70, -6, "dB"),
-    "reverb_low_pass": ParameterRange("Reverb low-pass", 30, 7000, "Hz"),
-    "reverb_high_pass": ParameterRange("Reverb high-pass", 30, 7000, "Hz"),
-    "reverb_volume": ParameterRange("Reverb volume", -60, 0, "dB"),
-    "master_ott": ParameterRange("Master OTT", 0.0, 1.0),
-    "master_distortion": ParameterRange("Master distortion", 0.0, 0.5),
-    "limiter_pre_gain": ParameterRange("Limiter pre-gain", 1, 8),
+    "bpm": ParameterRange("BPM", 60, 365, default=140),
+    "kick_length": ParameterRange("Kick length", 0.1, 1.0, default=1.0),
+    "kick_distortion": ParameterRange("Kick distortion", 0.0, 0.5, default=0.0),
+    "kick_ott": ParameterRange("Kick OTT", 0.0, 1.0, default=0.0),
+    "noise_low_pass": ParameterRange("Noise low-pass", 30, 7000, default=7000, unit="Hz"),
+    "noise_high_pass": ParameterRange("Noise high-pass", 30, 7000, default=30, unit="Hz"),
+    "noise_volume": ParameterRange("Noise volume", -70, -6, default=-30, unit="dB"),
+    "reverb_low_pass": ParameterRange("Reverb low-pass", 30, 7000, default=7000, unit="Hz"),
+    "reverb_high_pass": ParameterRange("Reverb high-pass", 30, 7000, default=30, unit="Hz"),
+    "reverb_volume": ParameterRange("Reverb volume", -60, 0, default=-18, unit="dB"),
+    "master_ott": ParameterRange("Master OTT", 0.0, 1.0, default=0.0),
+    "master_distortion": ParameterRange("Master distortion", 0.0, 0.5, default=0.0),
+    "limiter_pre_gain": ParameterRange("Limiter pre-gain", 1, 8, default=1),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import fields
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -20,13 +21,20 @@ from accounts.permissions import MembersOnly
 from accounts.schema import FieldError, Throttled, ValidationErrors
 from accounts.services import Throttled as ThrottledError
 from presets import catalogue, services
-from presets.models import Preset
+from presets.models import RANGES, Preset
 from presets.sample_library import served_samples
 
 if TYPE_CHECKING:
     from kicks.schema import Kick
 
 SampleKind = strawberry.enum(catalogue.SampleKind, name="SampleKind")
+# Built from the one table of ranges, named as the PresetInput fields they bound, so that a
+# client keyed by these names learns of a new or renamed parameter from its generated types.
+PresetParameterName = strawberry.enum(
+    Enum("PresetParameterName", {to_camel_case(field): field for field in RANGES}),
+    name="PresetParameter",
+    description="A ranged preset parameter, named as its PresetInput field.",
+)
 
 
 @strawberry_django.type(Preset, name="Preset")
@@ -178,6 +186,21 @@ class Sample:
     url: str = strawberry.field(description="Static WAV; the URL changes whenever its audio does.")
 
 
+@strawberry.type(description="The range and default of one preset parameter.")
+class PresetParameterRange:
+    parameter: PresetParameterName
+    label: str = strawberry.field(description="How error messages name it.")
+    min: float
+    max: float
+    default_value: float = strawberry.field(
+        description="What a fresh DAW starts from and a knob resets to."
+    )
+    unit: str = strawberry.field(description="The unit of the values; empty when they have none.")
+    step: float | None = strawberry.field(
+        description="Values are whole multiples of this; null for a continuous parameter."
+    )
+
+
 def _validation_error(error: services.InvalidPreset) -> ValidationErrors:
     return ValidationErrors(
         message=str(error),
@@ -213,6 +236,26 @@ class Query:
                 url=served.url,
             )
             for served in served_samples()
+        ]
+
+    @strawberry.field(
+        description=(
+            "Every ranged preset parameter: the bounds createPreset and updatePreset enforce, "
+            "and the defaults a fresh DAW starts from."
+        )
+    )
+    def preset_parameters(self) -> list[PresetParameterRange]:
+        return [
+            PresetParameterRange(
+                parameter=PresetParameterName(parameter.field),
+                label=parameter.bounds.label,
+                min=parameter.bounds.min,
+                max=parameter.bounds.max,
+                default_value=parameter.bounds.default,
+                unit=parameter.bounds.unit,
+                step=parameter.step,
+            )
+            for parameter in services.preset_parameters()
         ]
 
 

@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 
 from accounts.services import throttle
 from kicks.models import GeneratedKick
-from presets.models import NAME_MAX_LENGTH, NAME_RULE, RANGES, Preset
+from presets.models import NAME_MAX_LENGTH, NAME_RULE, RANGES, ParameterRange, Preset
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -83,6 +83,27 @@ class PresetValues:
 
 
 _MODEL_VALUES = [f.name for f in fields(PresetValues) if f.name not in {"kick_key", "ai_kick_id"}]
+
+
+@dataclass(frozen=True)
+class PresetParameter:
+    """One ranged preset parameter as clients are told it, so that none keeps its own copy."""
+
+    field: str  # a PresetValues field name
+    bounds: ParameterRange
+    step: float | None  # 1 where the field holds whole numbers (bpm); None: continuous
+
+
+def preset_parameters() -> list[PresetParameter]:
+    """Every parameter in RANGES, in its order, with the step its model field imposes."""
+    return [
+        PresetParameter(
+            field,
+            bounds,
+            1 if isinstance(Preset._meta.get_field(field), IntegerField) else None,
+        )
+        for field, bounds in RANGES.items()
+    ]
 
 
 def visible_presets(user: User, presets: QuerySet[Preset] | None = None) -> QuerySet[Preset]:

@@ -272,6 +272,19 @@ describe("accounts", () => {
 describe("knobs and presets", () => {
   const saved: Record<string, number> = {};
 
+  it("draws a knob for every parameter the server serves, over exactly its range", async () => {
+    const served = await page.evaluate(async () => {
+      const response = await fetch(`/graphql/?query=${encodeURIComponent("{ presetParameters { parameter min max } }")}`);
+      return ((await response.json()) as { data: { presetParameters: { parameter: string; min: number; max: number }[] } }).data.presetParameters;
+    });
+    expect(served.length).toBeGreaterThan(0);
+    for (const { parameter, min, max } of served) {
+      const knob = page.locator(`#knob-${parameter}`);
+      expect([Number(await knob.getAttribute("aria-valuemin")), Number(await knob.getAttribute("aria-valuemax"))]).toEqual([min, max]);
+    }
+    await expect(page.locator('[role="slider"][id^="knob-"]').count()).resolves.toBe(served.length);
+  });
+
   it("turns knobs by dragging, with arrow keys, and resets on double-click", async () => {
     const length = page.getByRole("slider", { name: "Kick length" });
     const before = await knobValue("Kick length");

@@ -165,7 +165,7 @@ describe("keyword chips", () => {
     const rows = await recipe();
     expect(rows).toMatchObject({ Prompt: "hit techno long punchy", Understood: "hit, techno, long, punchy", Ignored: "none", "Made from": "Noise: a new kick" });
     expect(rows.Model).toMatch(/^kick-gen-v3 · [0-9a-f]{12}$/);
-    expect(rows["Steps · guidance"]).toBe("25 · 3");
+    expect(rows.Sampling).toBe("distilled, 4 steps, guidance 3"); // the model's default sampler
     expect(rows.Seed).toMatch(/^\d+$/);
   });
 
@@ -208,6 +208,7 @@ describe("more like this", () => {
     const variation = await nextKick(before);
     const rows = await recipe();
     expect(rows["Made from"]).toBe(`More like ${chosenKick.name} at strength 0.70`);
+    expect(rows.Sampling).toBe("ddim, 25 steps, guidance 3"); // variations run the guided sampler
     expect(rows.Prompt).toBe("hit techno long punchy");
     expect((await serverLibrary(page)).kicks.remainingGensToday).toBe(quota - 1);
     await expect(samplerKick(page)).resolves.toMatchObject({ key: `ai:${variation.id}` });

@@ -1,23 +1,24 @@
 /**
- * The DAW screen. State flows one way: the reducer holds mode + settings, useEngine turns them
- * into sound, and each strip is a component fed with values and callbacks.
+ * The DAW screen, mounted by StartupGate once the start-up answer is in. State flows one way: the
+ * reducer holds mode + settings, useEngine turns them into sound, and each strip is a component
+ * fed with values and callbacks.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { useClient, useMutation, useQuery } from "urql";
+import { useClient, useMutation } from "urql";
 import { SampleLibrary, type SampleKind } from "./audio/library";
-import { type ParamId } from "./audio/params";
+import type { ParamId, ParamSpecs } from "./audio/params";
 import { AccountBar } from "./components/AccountBar";
 import { AuthDialog, type AuthTab } from "./components/AuthDialog";
 import { ControlStrip } from "./components/ControlStrip";
 import { Header } from "./components/Header";
 import { KickSelectah } from "./components/KickSelectah";
-import { LoadingOverlay } from "./components/LoadingOverlay";
+import { dawLoadingSteps, LoadingOverlay } from "./components/LoadingOverlay";
 import { type SelectahOption } from "./components/Selectah";
 import { Layers } from "./daw/Layers";
 import { useStartup } from "./daw/useStartup";
 import { installDebugHook } from "./debugHook";
 import type { StartupQuery as StartupData, UserFieldsFragment } from "./gql/graphql";
-import { LogoutMutation, StartupQuery } from "./graphql/operations";
+import { LogoutMutation } from "./graphql/operations";
 import { useEngine } from "./hooks/useEngine";
 import { useHotkeys, type Hotkey } from "./hooks/useHotkeys";
 import { BackgroundGeneration } from "./kickgen/BackgroundGeneration";
@@ -36,23 +37,29 @@ function optionsOf(samples: readonly Sample[], kind: SampleKind): SelectahOption
   return samples.filter((sample) => sample.kind === kind).map((sample) => ({ key: sample.key, name: sample.name }));
 }
 
-export function App() {
+export interface AppProps {
+  /** Who is logged in, the stock samples and the first page of presets. */
+  startup: StartupData;
+  /** Every parameter's spec, built from the same answer's presetParameters. */
+  params: ParamSpecs;
+}
+
+export function App({ startup, params }: AppProps) {
   const client = useClient();
-  const [startup] = useQuery({ query: StartupQuery });
   const [, logout] = useMutation(LogoutMutation);
   const library = useMemo(() => new SampleLibrary(), []);
   // Undefined until a login or logout here; before that the start-up answer says who is logged in.
   const [sessionUser, setUser] = useState<UserFieldsFragment | null | undefined>(undefined);
   const [authTab, setAuthTab] = useState<AuthTab | null>(null);
   const store = usePresets();
-  const [state, dispatch] = useReducer(dawReducer, undefined, () => initialDawState());
-  const { presetsReady, samplesReady, loadFailures } = useStartup(client, startup.data, library, store, dispatch);
+  const [state, dispatch] = useReducer(dawReducer, params, initialDawState);
+  const { presetsReady, samplesReady, loadFailures } = useStartup(client, startup, library, store, dispatch);
   const transport = useEngine(library, state.settings, samplesReady);
   const settingsRef = useRef(state.settings);
   useEffect(() => {
     settingsRef.current = state.settings;
   }, [state.settings]);
-  const user = sessionUser === undefined ? (startup.data?.me ?? null) : sessionUser;
+  const user = sessionUser === undefined ? startup.me : sessionUser;
 
   const refreshPresets = useCallback(async () => {
     // Unreachable server: the list stays as it was.
@@ -78,7 +85,7 @@ export function App() {
   const kickGen = useKickGenMode({ library, memberId: user?.id ?? null, state, dispatch, onSamplesChanged: samplesChanged, onPresetsDeleted: refreshPresets, audition: requestAudition });
   const { aiKicks, generation, aiKickId } = kickGen;
 
-  const samples = useMemo(() => startup.data?.samples ?? [], [startup.data]);
+  const samples = startup.samples;
   const stockKicks = useMemo(() => optionsOf(samples, "KICK"), [samples]);
   const noises = useMemo(() => optionsOf(samples, "NOISE"), [samples]);
   const impulseResponses = useMemo(() => optionsOf(samples, "IMPULSE_RESPONSE"), [samples]);
@@ -118,14 +125,13 @@ export function App() {
   ];
   useHotkeys(hotkeys);
 
-  const loadingSteps = [
-    { label: "Loading the presets", done: presetsReady },
-    { label: "Loading the sample library", done: samplesReady },
-    { label: "Starting the audio engine", done: transport.engine !== null },
+  const loadingSteps = dawLoadingSteps({
+    presets: presetsReady,
+    samples: samplesReady,
+    engine: transport.engine !== null,
     // Only for a member logged in at start-up: a later login loads the kicks behind the open DAW.
-    ...(startup.data?.me ? [{ label: "Loading your AI kicks", done: sessionUser !== undefined || aiKicks.ready }] : []),
-  ];
-  const fatal = startup.error?.message ?? transport.error;
+    aiKicks: startup.me ? sessionUser !== undefined || aiKicks.ready : undefined,
+  });
   const ready = loadingSteps.every((step) => step.done);
 
   return (
@@ -183,12 +189,14 @@ export function App() {
           playing={transport.playing}
           cueing={transport.cueing}
           bpm={state.settings.bpm}
+          bpmSpec={params.bpm}
           onBpm={(bpm) => setParam("bpm", bpm)}
           onTogglePlay={transport.togglePlay}
           onCueStart={transport.startCue}
           onCueEnd={transport.endCue}
         />
         <Layers
+          params={params}
           settings={state.settings}
           kickBadge={state.mode === "daw" && user ? <BackgroundGeneration generation={generation.state} landed={kickGen.landedKick} onOpen={kickGen.enter} /> : null}
           kickSelector={
@@ -238,7 +246,7 @@ export function App() {
           }}
         />
       )}
-      {!ready && <LoadingOverlay steps={loadingSteps} error={fatal ?? null} />}
+      {!ready && <LoadingOverlay steps={loadingSteps} error={transport.error} />}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Provider } from "urql";
-import { App } from "./App";
+import { StartupGate } from "./daw/StartupGate";
 import { createGraphqlClient } from "./graphql/client";
 import "./styles.css";
 
@@ -11,7 +11,7 @@ if (!root) throw new Error("index.html has no #root element.");
 createRoot(root).render(
   <StrictMode>
     <Provider value={createGraphqlClient()}>
-      <App />
+      <StartupGate />
     </Provider>
   </StrictMode>,
 );

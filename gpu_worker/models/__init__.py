@@ -19,15 +19,20 @@ class KickModels:
     unet: UNet
     keywords: KeywordEncoder
     vocoder: Vocoder
+    # The distilled few-step U-Net (config.distilled), beside the U-Net it was distilled from.
+    student: UNet | None = None
 
     def named(self) -> dict[str, torch.nn.Module]:
-        """Keyed like gpu_worker.weights.WEIGHT_FILES."""
-        return {
+        """Keyed like gpu_worker.weights.WEIGHT_FILES; the student only when there is one."""
+        named: dict[str, torch.nn.Module] = {
             "vae": self.vae,
             "unet": self.unet,
             "keywords": self.keywords,
             "vocoder": self.vocoder,
         }
+        if self.student is not None:
+            named["student"] = self.student
+        return named
 
     def parameter_counts(self) -> dict[str, int]:
         return {
@@ -53,6 +58,11 @@ def build_models(config: ModelConfig, vocab_size: int) -> KickModels:
         unet=UNet(config.unet, config.vae.latent_channels, config.keywords.embedding_dim),
         keywords=KeywordEncoder(config.keywords, vocab_size),
         vocoder=Vocoder(config.vocoder, config.audio),
+        student=(
+            UNet(config.unet, config.vae.latent_channels, config.keywords.embedding_dim)
+            if config.distilled.present
+            else None
+        ),
     )
 
 

@@ -50,6 +50,10 @@ class Vocoder(nn.Module):
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """mel (batch, n_mels, frames) in the normalised range -> waveform (batch, num_samples)."""
+        return self.synthesise(*self.spectral_frames(mel))
+
+    def spectral_frames(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The network: per frame and bin, the log-magnitude and the phase advance."""
         h = self.embed(mel)
         h = self.embed_norm(h.transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
@@ -57,12 +61,16 @@ class Vocoder(nn.Module):
         log_magnitude, phase_advance = self.head(self.final_norm(h.transpose(1, 2))).chunk(
             2, dim=-1
         )
+        return log_magnitude, phase_advance
+
+    def synthesise(self, log_magnitude: torch.Tensor, phase_advance: torch.Tensor) -> torch.Tensor:
+        """Frames -> waveform by the inverse STFT of the accumulated phase."""
         magnitude = torch.exp(log_magnitude.clamp(max=self.config.max_log_magnitude))
         # The head predicts each bin's phase advance per hop relative to the bin's centre
         # frequency, and the phase is its running sum: a steady tone (a kick's body) is coherent
         # across frames from the first training step, instead of the network having to learn
         # absolute phases frame by frame (measured: no audible body after 400 steps that way).
-        bins = torch.arange(magnitude.shape[-1], device=mel.device, dtype=magnitude.dtype)
+        bins = torch.arange(magnitude.shape[-1], device=magnitude.device, dtype=magnitude.dtype)
         # Taken modulo 2*pi (the same rotation) so the running sum stays small enough for float32
         # to keep the phase of high bins late in the kick exact to about 1e-4 rad.
         centre_advance = torch.remainder(

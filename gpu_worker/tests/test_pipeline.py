@@ -56,8 +56,10 @@ def test_batched_guidance_equals_two_separate_passes(tiny_pipeline: KickPipeline
     with torch.inference_mode():
         conditional = tiny_pipeline.keyword_embedding((0, 1))
         unconditional = tiny_pipeline.keyword_embedding(())
-        guided = tiny_pipeline.guided_prediction(latents, 600, conditional, unconditional, 3.0)
         unet = tiny_pipeline.models.unet
+        guided = tiny_pipeline.guided_prediction(
+            unet, latents, 600, conditional, unconditional, 3.0
+        )
         timesteps = torch.full((3,), 600)
         cond = unet(latents, timesteps, conditional.expand(3, -1))
         uncond = unet(latents, timesteps, unconditional.expand(3, -1))
@@ -237,7 +239,7 @@ def test_a_preview_is_close_to_the_full_decode_of_the_same_latent(
 ) -> None:
     ids = tiny_pipeline.vocabulary.tokenize("punchy").ids
     with torch.inference_mode():
-        latent = tiny_pipeline.sample_latents(ids, [5], 4, 2.0)
+        latent = tiny_pipeline.sample_latents(ids, [5], tiny_pipeline.sampling(4, 2.0))
         preview = np.frombuffer(tiny_pipeline.preview(latent).pixels, np.uint8).astype(float)
         full = picture_of(tiny_pipeline.decode(latent)[0])
     difference = np.abs(preview - np.frombuffer(full.pixels, np.uint8)).mean()

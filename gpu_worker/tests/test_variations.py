@@ -5,17 +5,17 @@ handling of latents and references, and the model description behind the keyword
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from modal._partial_function import _find_partial_methods_for_user_cls, _PartialFunctionFlags
 
 from gpu_worker import worker
 from gpu_worker.audio import decode_wav
 from gpu_worker.config import ModelConfig
-from gpu_worker.modal_app import KickGenerator
+from gpu_worker.modal_app import KickGenerator, KickGeneratorService
 from gpu_worker.pipeline import KickPipeline, latent_to_bytes, variation_timesteps
 from gpu_worker.protocol import (
     KickRequest,
@@ -224,32 +224,39 @@ def test_the_description_groups_the_models_words(tiny_config: ModelConfig) -> No
     assert ModelDescription.from_wire(described.to_wire()) == described
 
 
-# --- The Modal class runs it the same way (locally, through Modal's .local()) -----------------
+# --- The Modal class runs it the same way (its body, KickGeneratorService, on the CPU) ---------
 
 
 @pytest.fixture
-def local_generator(saved_model: Path, monkeypatch: pytest.MonkeyPatch) -> KickGenerator:
-    monkeypatch.setenv("KICKGEN_MODEL", str(saved_model))
-    warnings.filterwarnings("ignore", message=".*executing locally.*", category=UserWarning)
-    return KickGenerator()
+def service(saved_model: Path) -> KickGeneratorService:
+    loaded = KickGeneratorService.load(str(saved_model), cache_dir=None, timeout_s=60)
+    loaded.start("cpu")
+    return loaded
+
+
+def test_the_modal_class_has_a_describe_method() -> None:
+    methods = _find_partial_methods_for_user_cls(
+        KickGenerator._get_user_cls(), _PartialFunctionFlags.CALLABLE_INTERFACE
+    )
+    assert {"describe", "generate_stream"} <= set(methods)
 
 
 def test_the_modal_class_describes_the_model_it_runs(
-    local_generator: KickGenerator, loaded: KickPipeline
+    service: KickGeneratorService, loaded: KickPipeline
 ) -> None:
-    described = ModelDescription.from_wire(local_generator.describe.local())
+    described = ModelDescription.from_wire(service.describe())
     assert described == worker.describe(loaded)
     assert described.model == loaded.identity and described.words == TINY_VOCAB
 
 
 def test_the_modal_class_streams_a_variation(
-    local_generator: KickGenerator, loaded: KickPipeline
+    service: KickGeneratorService, loaded: KickPipeline
 ) -> None:
     [parent] = loaded.generate("hit", seed=1)
     variation = Variation(0.5, latent=parent.latent, latent_version=loaded.identity.version)
 
     messages = list(
-        local_generator.generate_stream.local("hit", 5, None, None, variation.to_wire())
+        service.generate_stream("hit", 5, None, None, call_id="fc-1", variation=variation.to_wire())
     )
 
     sampling = [

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
-from typing import Any
 
 import huggingface_hub
 import pytest
 import safetensors.torch
 import torch
-from huggingface_hub.errors import LocalEntryNotFoundError
 
 from gpu_worker import weights
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.weights import WeightsError, resolve_model_folder
+from gpu_worker.tests.hub_fake import FakeHub, SilentHub, hub_at
+from gpu_worker.weights import WeightsError, locate_model, resolve_model_folder
 
 
 def test_save_writes_only_json_and_safetensors(saved_model: Path) -> None:
@@ -46,51 +46,101 @@ def test_round_trip_reproduces_weights_and_kicks_bit_exactly(
     assert [kick.wav for kick in original] == [kick.wav for kick in again]
 
 
-def _copying_snapshot_download(source: Path, calls: list[dict[str, Any]]):
-    """Stands in for huggingface_hub.snapshot_download: same signature and return value, serving
-    the repo from a local folder into the cache directory."""
-
-    def snapshot_download(repo_id: str, **kwargs: Any) -> str:
-        calls.append({"repo_id": repo_id, **kwargs})
-        target = Path(kwargs["cache_dir"]) / repo_id.replace("/", "--") / "snapshot"
-        target.mkdir(parents=True, exist_ok=True)
-        for file in source.iterdir():
-            if file.name in kwargs["allow_patterns"]:
-                shutil.copy(file, target / file.name)
-        return str(target)
-
-    return snapshot_download
-
-
-def test_hub_repo_id_is_downloaded_into_the_cache_and_loaded(
+def test_a_hub_model_is_downloaded_once_then_served_from_the_cache(
     tiny_pipeline: KickPipeline, saved_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (saved_model / "MODEL_CARD.md").write_text("# tiny\n")
     (saved_model / "training-log.txt").write_text("not part of a model")
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        huggingface_hub, "snapshot_download", _copying_snapshot_download(saved_model, calls)
-    )
     cache = tmp_path / "hub-cache"
-    loaded = KickPipeline.from_pretrained("kwr/kick-gen-v2@main", device="cpu", cache_dir=cache)
-    assert calls == [
-        {
-            "repo_id": "kwr/kick-gen-v2",
-            "revision": "main",
-            "cache_dir": str(cache),
-            "allow_patterns": [
-                "config.json",
-                "vocab.json",
-                "vae.safetensors",
-                "unet.safetensors",
-                "keywords.safetensors",
-                "vocoder.safetensors",
-                "MODEL_CARD.md",
-            ],
-        }
-    ]
-    assert not list(cache.rglob("training-log.txt"))
-    expected = tiny_pipeline.generate(seed=3)[0].wav
-    assert loaded.generate(seed=3)[0].wav == expected
+    with FakeHub() as hub, hub_at(hub.url, monkeypatch):
+        commit = hub.publish("kwr/kick-gen-test", saved_model)
+
+        first = locate_model("kwr/kick-gen-test@main", cache)
+        asked = len(hub.requests)
+        again = locate_model("kwr/kick-gen-test@main", cache)
+        pinned = locate_model(f"kwr/kick-gen-test@{commit}", cache)
+
+    assert first.downloaded and first.folder.name == commit
+    assert ("GET", "/api/models/kwr/kick-gen-test/revision/main") in hub.requests
+    # Only a model folder's files.
+    assert {p.name for p in first.folder.iterdir()} == {
+        name for name in weights.MODEL_FOLDER_FILES if (saved_model / name).is_file()
+    }
+    # Cache first: neither the branch it has seen nor the commit asks the Hub again.
+    assert len(hub.requests) == asked
+    assert again == pinned == weights.LocatedModel(first.folder, downloaded=False)
+    loaded = KickPipeline.from_pretrained(first.folder, device="cpu")
+    assert loaded.generate(seed=3)[0].wav == tiny_pipeline.generate(seed=3)[0].wav
+
+
+def test_an_interrupted_download_is_completed(
+    saved_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "hub-cache"
+    with FakeHub() as hub, hub_at(hub.url, monkeypatch):
+        hub.publish("kwr/kick-gen-test", saved_model)
+        first = locate_model("kwr/kick-gen-test", cache)
+        (first.folder / "vocoder.safetensors").unlink()
+
+        again = locate_model("kwr/kick-gen-test", cache)
+
+    assert again.downloaded and (again.folder / "vocoder.safetensors").is_file()
+
+
+def test_a_hub_that_never_answers_fails_within_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SilentHub() as hub, hub_at(hub.url, monkeypatch):
+        started = time.monotonic()
+        with pytest.raises(WeightsError, match="kwr/kick-gen-test.*Timeout"):
+            locate_model("kwr/kick-gen-test@main", tmp_path / "hub-cache", hub_timeout_s=0.5)
+        elapsed = time.monotonic() - started
+
+    assert hub.connections >= 1  # it did ask, and was left hanging
+    assert elapsed < 5
+
+
+def test_a_cached_model_loads_while_the_hub_hangs(
+    saved_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "hub-cache"
+    with FakeHub() as hub, hub_at(hub.url, monkeypatch):
+        commit = hub.publish("kwr/kick-gen-test", saved_model)
+        locate_model("kwr/kick-gen-test", cache)
+
+    with SilentHub() as silent, hub_at(silent.url, monkeypatch):
+        started = time.monotonic()
+        by_branch = locate_model("kwr/kick-gen-test", cache)
+        by_commit = locate_model(f"kwr/kick-gen-test@{commit}", cache)
+
+    assert silent.connections == 0 and time.monotonic() - started < 2
+    assert by_branch.folder == by_commit.folder and not by_branch.downloaded
+
+
+def test_pinning_names_the_commit_a_branch_points_to(
+    saved_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeHub() as hub, hub_at(hub.url, monkeypatch):
+        hub.publish("kwr/kick-gen-test", saved_model)
+        commit = hub.publish("kwr/kick-gen-test", saved_model, branch="tuned")
+
+        assert weights.pin_hub_revision("kwr/kick-gen-test@tuned") == f"kwr/kick-gen-test@{commit}"
+        assert weights.pin_hub_revision("kwr/kick-gen-test").startswith("kwr/kick-gen-test@")
+        asked = len(hub.requests)
+        assert weights.pin_hub_revision(f"kwr/x@{commit}") == f"kwr/x@{commit}"  # already pinned
+        assert len(hub.requests) == asked
+        with pytest.raises(WeightsError, match="could not pin 'kwr/absent'.*RepositoryNotFound"):
+            weights.pin_hub_revision("kwr/absent")
+
+
+def test_pinning_against_a_silent_hub_fails_within_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with SilentHub() as hub, hub_at(hub.url, monkeypatch):
+        started = time.monotonic()
+        with pytest.raises(WeightsError, match="could not pin.*Timeout"):
+            weights.pin_hub_revision("kwr/kick-gen-test", hub_timeout_s=0.5)
+        assert time.monotonic() - started < 5
 
 
 def test_offline_mode_serves_the_cached_snapshot_through_the_real_sdk(
@@ -111,13 +161,12 @@ def test_offline_mode_serves_the_cached_snapshot_through_the_real_sdk(
         KickPipeline.from_pretrained("kwr/not-cached", cache_dir=cache)
 
 
-def test_hub_failures_become_weights_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    def offline(repo_id: str, **kwargs: Any) -> str:
-        raise LocalEntryNotFoundError("offline mode is enabled and the repo is not cached")
-
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", offline)
-    with pytest.raises(WeightsError, match="kwr/missing.*offline"):
-        resolve_model_folder("kwr/missing")
+def test_hub_failures_become_weights_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeHub() as hub, hub_at(hub.url, monkeypatch):
+        with pytest.raises(WeightsError, match="kwr/missing.*RepositoryNotFound"):
+            resolve_model_folder("kwr/missing", tmp_path)
 
 
 def test_unknown_local_path_is_not_mistaken_for_a_repo(tmp_path: Path) -> None:

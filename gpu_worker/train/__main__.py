@@ -16,6 +16,8 @@
     # fine-tune the shipped model (same vocabulary) instead of starting from scratch
     python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v3 --run var/train/tune
     python -m gpu_worker.train vocoder --run var/train/tune --vae-share 1 --minutes 30
+    # a few-step student of a model (guidance baked in), 32 -> 16 -> 8 -> 4 steps; no dataset
+    python -m gpu_worker.train distill --from gpu_worker/pretrained/kick-gen-v3 --minutes 30
 
 Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
 (of this invocation) or at --max-steps (in total), and uses CUDA when present.
@@ -49,6 +51,7 @@ from gpu_worker.real_kicks import (
 from gpu_worker.synth_fit import draw_bank, fit_report, fit_twins, twin_corpus
 from gpu_worker.train.common import Budget
 from gpu_worker.train.diffusion import DiffusionTraining, train_diffusion
+from gpu_worker.train.distill import DistillTraining, distill
 from gpu_worker.train.export import export_model
 from gpu_worker.train.init import init_run
 from gpu_worker.train.recipe import train_all
@@ -179,6 +182,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of each batch vocoded from VAE reconstructions",
     )
 
+    distilling = commands.add_parser(
+        "distill", help="distil a model's guided sampler into a few-step student"
+    )
+    distilling.add_argument(
+        "--from", dest="model", default=None, help="model folder or Hub repo id (default: shipped)"
+    )
+    distilling.add_argument("--cache-dir", type=Path, default=None, help="Hub download cache")
+    distilling.add_argument(
+        "--run", type=Path, default=DEFAULT_WORK / "distill", help="checkpoints, logs, steps-N/"
+    )
+    distilling.add_argument("--seed", type=int, default=0)
+    distilling.add_argument("--device", default=None, help="default: cuda when present, else cpu")
+    distilling.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    _add_training(distilling, 30)
+    distilling.add_argument("--teacher-steps", type=int, default=DistillTraining.teacher_steps)
+    distilling.add_argument("--student-steps", type=int, default=DistillTraining.student_steps)
+    distilling.add_argument("--pool-size", type=int, default=DistillTraining.pool_size)
+
     export = commands.add_parser("export", help="write the pipeline folder from checkpoints")
     _add_common(export)
     export.add_argument("--out", type=Path, default=None, help="default: <run>/model")
@@ -249,6 +270,25 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.command == "distill":
+        settings = _settings(
+            DistillTraining,
+            args,
+            teacher_steps=args.teacher_steps,
+            student_steps=args.student_steps,
+            pool_size=args.pool_size,
+        )
+        distill(
+            args.model,
+            args.run,
+            Budget(args.minutes, args.max_steps),
+            settings,
+            seed=args.seed,
+            device=args.device,
+            fresh=args.fresh,
+            cache_dir=args.cache_dir,
+        )
+        return
     config = ModelConfig.load(args.config) if args.config else None
     common = {"seed": args.seed, "device": args.device, "fresh": getattr(args, "fresh", False)}
 

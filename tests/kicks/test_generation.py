@@ -224,6 +224,48 @@ def test_an_upload_stored_but_answered_too_late_leaves_no_file(make_user, worker
         server.stop()
 
 
+def test_a_late_upload_whose_removal_is_refused_is_left_to_the_orphan_sweep(
+    make_user, worker, events, settings
+):
+    # Stored, answered too late, and then Storage refuses the deletion: the object is recorded
+    # as an orphan, and purge_orphan_kicks removes it once Storage answers again.
+    server = HTTPServer(threaded=True)
+    server.start()
+    supabase = FakeSupabaseStorage(server)
+    late = supabase.hold_next("POST", taken_effect=True)
+    supabase.fail_next("DELETE", 502)
+    try:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "kicks": {
+                "BACKEND": "kicks.storage.SupabaseStorage",
+                "OPTIONS": {
+                    "url": supabase.url,
+                    "service_key": SERVICE_KEY,
+                    "bucket": BUCKET,
+                    "timeout_s": 1.0,
+                },
+            },
+        }
+        user = make_user("techno")
+
+        with pytest.raises(failures.GenerationFailed) as raised:
+            generate(user, worker, events)
+
+        assert raised.value.retryable
+        [stored] = supabase.objects
+        assert OrphanedKickFile.objects.get().path == stored
+        assert not PendingKickFile.objects.exists()
+        assert services.allowance(user.pk).remaining_today == 10
+
+        assert services.purge_orphan_kicks().removed == 1
+        assert supabase.objects == {} and not OrphanedKickFile.objects.exists()
+    finally:
+        late.released.set()
+        server.clear()
+        server.stop()
+
+
 def test_a_generation_whose_lease_ran_out_releases_its_quota(make_user, worker, events, settings):
     """A process that dies while its worker runs leaves a PENDING row, which stops renewing."""
     user = make_user("techno")

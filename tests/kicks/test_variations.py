@@ -28,8 +28,8 @@ from tests.kicks.conftest import generate as generate_kick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RECIPE = """recipe { modelName modelVersion prompt understoodWords ignoredWords seed steps guidance
-  madeFrom parentId parentName referenceName strength }"""
+RECIPE = """recipe { modelName modelVersion prompt understoodWords ignoredWords seed sampler steps
+  guidance madeFrom parentId parentName referenceName strength }"""
 GENERATE = f"""
 mutation Generate($prompt: String, $requestId: ID, $variationOf: ID, $strength: Float,
                   $reference: Upload) {{
@@ -196,6 +196,7 @@ def test_every_kick_keeps_its_recipe(graphql, logged_in, tiny_model_dir: Path):
         "understoodWords": ["punchy", "909"],
         "ignoredWords": ["banana"],
         "seed": str(stored.seed),
+        "sampler": "ddim",  # KICKS_SAMPLING_STEPS is set: the guided sampler
         "steps": 4,
         "guidance": 3.0,
         "madeFrom": "NOTHING",

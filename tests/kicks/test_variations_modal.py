@@ -33,29 +33,33 @@ VOCABULARY = """{ kickVocabulary { __typename
 
 class Remote:
     """One remote method of the stand-in: `.remote()` / `.remote_gen()` record the call and run
-    the service's method, unless a fault (an SDK exception) is queued."""
+    the service's method as the container does, unless a fault (an SDK exception) is queued."""
 
     def __init__(self, deployment: ModalDeployment, name: str) -> None:
         self.deployment, self.name = deployment, name
 
-    def _call(self, *args: Any) -> Any:
-        self.deployment.calls.append((self.name, args))
+    def remote(self, *args: Any) -> Any:
+        self.deployment.calls.append((self.name, args, {}))
         if self.deployment.faults:
             raise self.deployment.faults.pop(0)
         return getattr(self.deployment.service, self.name)(*args)
 
-    def remote(self, *args: Any) -> Any:
-        return self._call(*args)
-
-    def remote_gen(self, *args: Any) -> Iterator[dict[str, Any]]:
-        return self._call(*args)
+    def remote_gen(self, *args: Any, **options: Any) -> Iterator[dict[str, Any]]:
+        self.deployment.calls.append((self.name, args, options))
+        *arguments, start_by = args
+        call_id = f"fc-{len(self.deployment.calls)}"
+        return self.deployment.service.generate_stream(
+            *arguments, call_id=call_id, start_by=start_by, **options
+        )
 
 
 class ModalDeployment:
     def __init__(self, model_dir: Path) -> None:
         self.pipeline = KickPipeline.from_pretrained(model_dir, device="cpu")
-        self.service = KickGeneratorService(self.pipeline)
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        # A container's two start phases (the memory snapshot, then the GPU: here the CPU).
+        self.service = KickGeneratorService.load(str(model_dir), cache_dir=None, timeout_s=60)
+        self.service.start("cpu")
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.faults: list[BaseException] = []
 
     def from_name(self, app_name: str, class_name: str) -> ModalDeployment:
@@ -73,8 +77,8 @@ class ModalDeployment:
     def generate_stream(self) -> Remote:
         return Remote(self, "generate_stream")
 
-    def called(self, name: str) -> list[tuple[Any, ...]]:
-        return [args for called, args in self.calls if called == name]
+    def called(self, name: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        return [(args, options) for called, args, options in self.calls if called == name]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +104,8 @@ def deployment(monkeypatch, modal_model_dir, settings) -> ModalDeployment:
     monkeypatch.setattr(modal.Cls, "from_name", deployed.from_name)
     settings.KICKS_WORKER = "modal"
     settings.KICKS_WORKER_RETRIES = 0
-    settings.KICKS_WORKER_TIMEOUT_S = 30
+    settings.KICKS_WORKER_START_TIMEOUT_S = 30
+    settings.KICKS_WORKER_IDLE_TIMEOUT_S = 30
     return deployed
 
 
@@ -122,7 +127,7 @@ def test_the_vocabulary_describes_the_model_modal_runs(graphql, client, member, 
             "defaultWords": ["hit", "techno"],
         }
     )
-    assert deployment.called("describe") == [()]  # asked once, then kept
+    assert deployment.called("describe") == [((), {})]  # asked once, then kept
 
 
 def test_the_description_is_asked_again_once_it_is_old(
@@ -162,11 +167,11 @@ def test_a_variation_sends_modal_the_stored_latent(member, deployment):
 
     variation = generate_kick(member, "long techno", variation_of=str(parent.pk), strength=0.7)
 
-    first_call, varied_call = deployment.called("generate_stream")
-    assert len(first_call) == 4  # a plain kick sends what an older deployment understands
-    prompt, seed, _, _, wire = varied_call
+    (_, plain), (varied, options) = deployment.called("generate_stream")
+    assert plain == {}  # a plain kick sends what an older deployment understands
+    prompt, seed, _, _, _ = varied
     assert (prompt, seed) == ("long techno", variation.kick.seed)
-    assert Variation.from_wire(wire) == Variation(
+    assert Variation.from_wire(options["variation"]) == Variation(
         0.7, latent=bytes(parent.latent), latent_version=parent.model_version
     )
     kick = GeneratedKick.objects.get(pk=variation.kick.pk)

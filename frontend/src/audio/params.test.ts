@@ -1,5 +1,38 @@
+import { readFileSync } from "node:fs";
+import { buildSchema, GraphQLEnumType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { PARAMS, constrain, defaultSettings, formatValue, fromNormalized, positionToAngle, toNormalized } from "./params";
+import { SERVED_PARAMS, TEST_PARAMS as PARAMS } from "./params.fixture";
+import { PARAM_IDS, PARAM_LOOKS, ParamMismatchError, constrain, defaultSettings, formatValue, fromNormalized, paramSpecs, positionToAngle, toNormalized, type ServedParam } from "./params";
+
+/** The parameters the server serves, from the schema it exports (a Python test keeps it current). */
+function servedParameterNames(): string[] {
+  const schema = buildSchema(readFileSync(new URL("../../../schema.graphql", import.meta.url), "utf-8"));
+  const parameter = schema.getType("PresetParameter");
+  if (!(parameter instanceof GraphQLEnumType)) throw new Error("schema.graphql has no PresetParameter enum.");
+  return parameter.getValues().map((value) => value.name);
+}
+
+describe("client and server parameters", () => {
+  it("give every served parameter a look and serve every parameter the client has", () => {
+    expect([...PARAM_IDS].sort()).toEqual(servedParameterNames().sort());
+    expect(SERVED_PARAMS.map((item) => item.parameter)).toEqual(servedParameterNames());
+  });
+
+  it("build each spec from the served range, default and step with the client's look", () => {
+    for (const item of SERVED_PARAMS) {
+      expect(PARAMS[item.parameter]).toEqual({ ...PARAM_LOOKS[item.parameter], min: item.min, max: item.max, defaultValue: item.defaultValue, step: item.step ?? 0 });
+    }
+    expect(PARAMS.bpm.step).toBe(1);
+  });
+
+  it("refuse a server with a parameter this page does not know, or without one it needs", () => {
+    const extra = [...SERVED_PARAMS, { ...SERVED_PARAMS[0]!, parameter: "kickPitch" } as unknown as ServedParam];
+    expect(() => paramSpecs(extra)).toThrow(ParamMismatchError);
+    expect(() => paramSpecs(extra)).toThrow("unknown kickPitch");
+    const short = SERVED_PARAMS.filter((item) => item.parameter !== "reverbVolume");
+    expect(() => paramSpecs(short)).toThrow("missing reverbVolume");
+  });
+});
 
 describe("knob mapping", () => {
   it("maps the range onto −135°…+135°", () => {
@@ -45,11 +78,12 @@ describe("value display", () => {
 
 describe("defaults", () => {
   it("are inside every range", () => {
-    const settings = defaultSettings();
-    for (const [id, spec] of Object.entries(PARAMS)) {
-      const value = settings[id as keyof typeof PARAMS];
-      expect(value).toBeGreaterThanOrEqual(spec.min);
-      expect(value).toBeLessThanOrEqual(spec.max);
+    const settings = defaultSettings(PARAMS);
+    for (const id of PARAM_IDS) {
+      expect(settings[id]).toBe(PARAMS[id].defaultValue);
+      expect(settings[id]).toBeGreaterThanOrEqual(PARAMS[id].min);
+      expect(settings[id]).toBeLessThanOrEqual(PARAMS[id].max);
     }
+    expect(settings).toMatchObject({ kickKey: null, noiseKey: null, reverbKey: null });
   });
 });

@@ -1,64 +1,100 @@
 /**
- * The DAW's continuous parameters: ranges (the server's preset ranges), defaults, units and the
- * knob taper. Knobs, presets, the engine and validation all read them from here.
+ * The DAW's continuous parameters. Their ranges, defaults and steps are the server's, served by
+ * `presetParameters` in the start-up answer (the same table the server validates presets
+ * against); this module keeps only how a knob shows them: label, display unit and taper. Knobs,
+ * presets and the reducer read the specs `paramSpecs` builds from the two.
  */
+import type { PresetParameter, PresetParameterFieldsFragment } from "../gql/graphql";
 
 export type Taper = "linear" | "log";
 
-export interface ParamSpec {
+/** A parameter, named as its PresetInput field: the server's `PresetParameter` enum. */
+export type ParamId = PresetParameter;
+
+/** How a knob shows a parameter: the client's alone. */
+export interface ParamLook {
   readonly label: string;
+  readonly unit: "" | "%" | "Hz" | "dB" | "×" | "BPM";
+  readonly taper: Taper;
+}
+
+/** One entry of the server's `presetParameters`. */
+export type ServedParam = PresetParameterFieldsFragment;
+
+export interface ParamSpec extends ParamLook {
   readonly min: number;
   readonly max: number;
   readonly defaultValue: number;
-  readonly unit: "" | "%" | "Hz" | "dB" | "×" | "BPM";
-  readonly taper: Taper;
   /** Values snap to multiples of this (1 for BPM, 0 for continuous). */
   readonly step: number;
 }
 
-export const PARAMS = {
-  bpm: { label: "BPM", min: 60, max: 365, defaultValue: 140, unit: "BPM", taper: "linear", step: 1 },
-  kickLength: { label: "Length", min: 0.1, max: 1, defaultValue: 1, unit: "%", taper: "linear", step: 0 },
-  kickDistortion: { label: "Distortion", min: 0, max: 0.5, defaultValue: 0, unit: "%", taper: "linear", step: 0 },
-  kickOtt: { label: "OTT", min: 0, max: 1, defaultValue: 0, unit: "%", taper: "linear", step: 0 },
-  noiseLowPass: { label: "Low-pass", min: 30, max: 7000, defaultValue: 7000, unit: "Hz", taper: "log", step: 0 },
-  noiseHighPass: { label: "High-pass", min: 30, max: 7000, defaultValue: 30, unit: "Hz", taper: "log", step: 0 },
-  noiseVolume: { label: "Volume", min: -70, max: -6, defaultValue: -30, unit: "dB", taper: "linear", step: 0 },
-  reverbLowPass: { label: "Low-pass", min: 30, max: 7000, defaultValue: 7000, unit: "Hz", taper: "log", step: 0 },
-  reverbHighPass: { label: "High-pass", min: 30, max: 7000, defaultValue: 30, unit: "Hz", taper: "log", step: 0 },
-  reverbVolume: { label: "Volume", min: -60, max: 0, defaultValue: -18, unit: "dB", taper: "linear", step: 0 },
-  masterOtt: { label: "OTT", min: 0, max: 1, defaultValue: 0, unit: "%", taper: "linear", step: 0 },
-  masterDistortion: { label: "Distortion", min: 0, max: 0.5, defaultValue: 0, unit: "%", taper: "linear", step: 0 },
-  limiterPreGain: { label: "Limiter", min: 1, max: 8, defaultValue: 1, unit: "×", taper: "linear", step: 0 },
-} as const satisfies Record<string, ParamSpec>;
+export type ParamSpecs = Readonly<Record<ParamId, ParamSpec>>;
 
-export type ParamId = keyof typeof PARAMS;
+// `satisfies Record<ParamId, …>`: the type check fails when the server's enum gains, loses or
+// renames a parameter until this table follows.
+export const PARAM_LOOKS = {
+  bpm: { label: "BPM", unit: "BPM", taper: "linear" },
+  kickLength: { label: "Length", unit: "%", taper: "linear" },
+  kickDistortion: { label: "Distortion", unit: "%", taper: "linear" },
+  kickOtt: { label: "OTT", unit: "%", taper: "linear" },
+  noiseLowPass: { label: "Low-pass", unit: "Hz", taper: "log" },
+  noiseHighPass: { label: "High-pass", unit: "Hz", taper: "log" },
+  noiseVolume: { label: "Volume", unit: "dB", taper: "linear" },
+  reverbLowPass: { label: "Low-pass", unit: "Hz", taper: "log" },
+  reverbHighPass: { label: "High-pass", unit: "Hz", taper: "log" },
+  reverbVolume: { label: "Volume", unit: "dB", taper: "linear" },
+  masterOtt: { label: "OTT", unit: "%", taper: "linear" },
+  masterDistortion: { label: "Distortion", unit: "%", taper: "linear" },
+  limiterPreGain: { label: "Limiter", unit: "×", taper: "linear" },
+} as const satisfies Record<ParamId, ParamLook>;
 
-/** Everything the engine plays, in the shape of a preset (sample keys instead of ids). */
-export interface DawSettings {
-  bpm: number;
-  /** A key in the sample library: a stock kick key, or `ai:<kick id>` for an AI kick. */
-  kickKey: string | null;
-  kickLength: number;
-  kickDistortion: number;
-  kickOtt: number;
-  noiseKey: string | null;
-  noiseLowPass: number;
-  noiseHighPass: number;
-  noiseVolume: number;
-  reverbKey: string | null;
-  reverbLowPass: number;
-  reverbHighPass: number;
-  reverbVolume: number;
-  masterOtt: number;
-  masterDistortion: number;
-  limiterPreGain: number;
+export const PARAM_IDS = Object.keys(PARAM_LOOKS) as ParamId[];
+
+function isParamId(name: string): name is ParamId {
+  return Object.hasOwn(PARAM_LOOKS, name);
 }
 
-export function defaultSettings(): DawSettings {
-  const values = Object.fromEntries(
-    Object.entries(PARAMS).map(([id, spec]) => [id, spec.defaultValue]),
-  ) as Record<ParamId, number>;
+/** The served parameters and this page's disagree: a page older or newer than the server. */
+export class ParamMismatchError extends Error {
+  constructor(
+    readonly unknown: readonly string[],
+    readonly missing: readonly ParamId[],
+  ) {
+    const parts = [...(unknown.length ? [`unknown ${unknown.join(", ")}`] : []), ...(missing.length ? [`missing ${missing.join(", ")}`] : [])];
+    super(`This page does not match the server's parameters (${parts.join("; ")}). Reload the page.`);
+    this.name = "ParamMismatchError";
+  }
+}
+
+/** Every parameter's spec: the server's range, default and step with this page's look. */
+export function paramSpecs(served: readonly ServedParam[]): ParamSpecs {
+  const specs: Partial<Record<ParamId, ParamSpec>> = {};
+  const unknown: string[] = [];
+  for (const item of served) {
+    // The generated type promises a ParamId; a server deployed after this page was loaded may not.
+    if (!isParamId(item.parameter)) {
+      unknown.push(item.parameter);
+      continue;
+    }
+    specs[item.parameter] = { ...PARAM_LOOKS[item.parameter], min: item.min, max: item.max, defaultValue: item.defaultValue, step: item.step ?? 0 };
+  }
+  const missing = PARAM_IDS.filter((id) => specs[id] === undefined);
+  if (unknown.length > 0 || missing.length > 0) throw new ParamMismatchError(unknown, missing);
+  return specs as ParamSpecs;
+}
+
+/** Everything the engine plays, in the shape of a preset (sample keys instead of ids). */
+export interface DawSettings extends Record<ParamId, number> {
+  /** A key in the sample library: a stock kick key, or `ai:<kick id>` for an AI kick. */
+  kickKey: string | null;
+  noiseKey: string | null;
+  reverbKey: string | null;
+}
+
+/** Where a fresh DAW starts: the server's defaults, no samples chosen yet. */
+export function defaultSettings(specs: ParamSpecs): DawSettings {
+  const values = Object.fromEntries(PARAM_IDS.map((id) => [id, specs[id].defaultValue])) as Record<ParamId, number>;
   return { ...values, kickKey: null, noiseKey: null, reverbKey: null };
 }
 

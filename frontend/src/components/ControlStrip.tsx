@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import type { AudioEngine } from "../audio/engine";
 import { gainToDb } from "../audio/dsp";
-import { PARAMS } from "../audio/params";
+import type { ParamSpec } from "../audio/params";
 import { Knob } from "./Knob";
 
 export interface ControlStripProps {
@@ -10,6 +10,7 @@ export interface ControlStripProps {
   playing: boolean;
   cueing: boolean;
   bpm: number;
+  bpmSpec: ParamSpec;
   onBpm: (bpm: number) => void;
   onTogglePlay: () => void;
   onCueStart: () => void;
@@ -42,7 +43,7 @@ function useActivity(engine: AudioEngine | null, running: boolean): Activity {
   return activity;
 }
 
-export function ControlStrip({ engine, playing, cueing, bpm, onBpm, onTogglePlay, onCueStart, onCueEnd }: ControlStripProps) {
+export function ControlStrip({ engine, playing, cueing, bpm, bpmSpec, onBpm, onTogglePlay, onCueStart, onCueEnd }: ControlStripProps) {
   const { beat, peakDb } = useActivity(engine, playing || cueing);
   const meterFill = (peakDb - METER_FLOOR_DB) / -METER_FLOOR_DB;
   return (
@@ -90,7 +91,7 @@ export function ControlStrip({ engine, playing, cueing, bpm, onBpm, onTogglePlay
         <div className={`output-meter__fill${peakDb > -0.5 ? " is-hot" : ""}`} style={{ transform: `scaleX(${meterFill})` }} />
       </div>
       <div className="control-strip__bpm">
-        <Knob id="knob-bpm" spec={PARAMS.bpm} value={bpm} onChange={onBpm} label="Tempo" ariaLabel="Tempo" />
+        <Knob id="knob-bpm" spec={bpmSpec} value={bpm} onChange={onBpm} label="Tempo" ariaLabel="Tempo" />
       </div>
     </section>
   );

@@ -2,7 +2,8 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
-import { PARAMS, type ParamSpec } from "../audio/params";
+import type { ParamSpec } from "../audio/params";
+import { TEST_PARAMS as PARAMS } from "../audio/params.fixture";
 import { Knob } from "./Knob";
 
 function Harness({ spec, initial }: { spec: ParamSpec; initial: number }) {

@@ -1,12 +1,13 @@
 /** The sound layers (kick, noise, reverb) and the master strip, each a row of knobs under its sample choice. */
 import type { ReactNode } from "react";
-import { PARAMS, type DawSettings, type ParamId } from "../audio/params";
+import type { DawSettings, ParamId, ParamSpecs } from "../audio/params";
 import { Knob } from "../components/Knob";
 import { Selectah, type SelectahOption } from "../components/Selectah";
 import { Strip } from "../components/Strip";
 import type { SampleSlot } from "../state/daw";
 
 export interface LayersProps {
+  params: ParamSpecs;
   settings: DawSettings;
   /** The kick strip's sample choice (the Selectah, or the way back in Kick Gen mode) and badge. */
   kickSelector: ReactNode;
@@ -17,9 +18,9 @@ export interface LayersProps {
   onSample: (slot: SampleSlot, key: string) => void;
 }
 
-export function Layers({ settings, kickSelector, kickBadge, noises, impulseResponses, onParam, onSample }: LayersProps) {
+export function Layers({ params, settings, kickSelector, kickBadge, noises, impulseResponses, onParam, onSample }: LayersProps) {
   const knob = (id: ParamId, layer: string) => (
-    <Knob key={id} id={`knob-${id}`} spec={PARAMS[id]} value={settings[id]} onChange={(value) => onParam(id, value)} label={PARAMS[id].label} ariaLabel={`${layer} ${PARAMS[id].label.toLowerCase()}`} />
+    <Knob key={id} id={`knob-${id}`} spec={params[id]} value={settings[id]} onChange={(value) => onParam(id, value)} ariaLabel={`${layer} ${params[id].label.toLowerCase()}`} />
   );
   return (
     <>

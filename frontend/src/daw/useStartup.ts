@@ -18,13 +18,12 @@ export interface Startup {
   loadFailures: LoadFailure[];
 }
 
-export function useStartup(client: Client, data: StartupQuery | undefined, library: SampleLibrary, store: PresetStore, dispatch: Dispatch<DawAction>): Startup {
+export function useStartup(client: Client, data: StartupQuery, library: SampleLibrary, store: PresetStore, dispatch: Dispatch<DawAction>): Startup {
   const [presetsReady, setPresetsReady] = useState(false);
   const [samplesReady, setSamplesReady] = useState(false);
   const [loadFailures, setLoadFailures] = useState<LoadFailure[]>([]);
 
   useEffect(() => {
-    if (!data) return;
     const controller = new AbortController();
     void loadAllPresets(client, data.presets)
       .catch(() => data.presets.results)

@@ -9,8 +9,22 @@ export const UserFields = graphql(`
   }
 `);
 
+/** A parameter's range, default and step as the server validates presets (audio/params.ts adds the look). */
+export const PresetParameterFields = graphql(`
+  fragment PresetParameterFields on PresetParameterRange {
+    parameter
+    min
+    max
+    defaultValue
+    step
+  }
+`);
+
 export const StartupQuery = graphql(`
   query Startup {
+    presetParameters {
+      ...PresetParameterFields
+    }
     me {
       ...UserFields
     }

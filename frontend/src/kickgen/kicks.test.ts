@@ -29,6 +29,7 @@ function kick(id: string, name: string): AiKick {
     understoodWords: ["hit", "house"],
     ignoredWords: [],
     seed: "1",
+    sampler: "ddim",
     steps: 25,
     guidance: 3,
     madeFrom: "NOTHING",

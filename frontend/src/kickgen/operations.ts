@@ -14,6 +14,7 @@ export const KickFields = graphql(`
       understoodWords
       ignoredWords
       seed
+      sampler
       steps
       guidance
       madeFrom

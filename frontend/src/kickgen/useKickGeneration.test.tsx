@@ -32,6 +32,7 @@ const stored: AiKick = {
     understoodWords: ["hit", "house"],
     ignoredWords: [],
     seed: "7",
+    sampler: "ddim",
     steps: 25,
     guidance: 3,
     madeFrom: "NOTHING",

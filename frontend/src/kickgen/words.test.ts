@@ -20,6 +20,7 @@ const recipe: Recipe = {
   understoodWords: ["punchy", "909"],
   ignoredWords: ["banana"],
   seed: "9007199254740993",
+  sampler: "ddim",
   steps: 25,
   guidance: 3,
   madeFrom: "NOTHING",
@@ -76,7 +77,7 @@ describe("recipeRows", () => {
       { label: "Understood", value: "punchy, 909" },
       { label: "Ignored", value: "banana" },
       { label: "Seed", value: "9007199254740993" },
-      { label: "Steps · guidance", value: "25 · 3" },
+      { label: "Sampling", value: "ddim, 25 steps, guidance 3" },
       { label: "Made from", value: "Noise: a new kick" },
     ]);
   });

@@ -60,7 +60,10 @@ export function recipeRows(recipe: Recipe): RecipeRow[] {
     { label: "Understood", value: recipe.modelName ? wordList(recipe.understoodWords) : "unknown" },
     { label: "Ignored", value: recipe.modelName ? wordList(recipe.ignoredWords) : "unknown" },
     { label: "Seed", value: recipe.seed },
-    { label: "Steps · guidance", value: recipe.steps === null || recipe.guidance === null ? "unknown" : `${recipe.steps} · ${recipe.guidance}` },
+    {
+      label: "Sampling",
+      value: recipe.steps === null || recipe.guidance === null ? "unknown" : `${recipe.sampler ?? "ddim"}, ${recipe.steps} steps, guidance ${recipe.guidance}`,
+    },
     { label: "Made from", value: madeFrom },
   ];
 }

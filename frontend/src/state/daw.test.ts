@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../audio/params";
+import { TEST_PARAMS } from "../audio/params.fixture";
 import { dawReducer, initialDawState } from "./daw";
 import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, sortPresets, type Preset } from "../presets/presets";
 
@@ -30,14 +31,21 @@ function preset(overrides: Partial<Preset> = {}): Preset {
 }
 
 describe("dawReducer", () => {
+  it("starts from the server's defaults with no samples chosen", () => {
+    const state = initialDawState(TEST_PARAMS);
+    expect(state.settings).toEqual(defaultSettings(TEST_PARAMS));
+    expect(state.settings.bpm).toBe(TEST_PARAMS.bpm.defaultValue);
+    expect(state).toMatchObject({ mode: "daw", presetId: null, modified: false });
+  });
+
   it("clamps knob values to the server's ranges and marks the settings modified", () => {
-    const state = dawReducer(initialDawState(), { type: "setParam", id: "limiterPreGain", value: 12 });
+    const state = dawReducer(initialDawState(TEST_PARAMS), { type: "setParam", id: "limiterPreGain", value: 12 });
     expect(state.settings.limiterPreGain).toBe(8);
     expect(state.modified).toBe(true);
   });
 
   it("loads a preset's settings and keeps them across mode switches", () => {
-    let state = dawReducer(initialDawState(), { type: "loadPreset", preset: preset() });
+    let state = dawReducer(initialDawState(TEST_PARAMS), { type: "loadPreset", preset: preset() });
     expect(state.settings).toEqual(presetToSettings(preset()));
     expect(state.presetId).toBe("1");
     expect(state.modified).toBe(false);
@@ -47,7 +55,7 @@ describe("dawReducer", () => {
   });
 
   it("forgets a deleted preset as the source of the settings", () => {
-    const state = dawReducer(dawReducer(initialDawState(), { type: "loadPreset", preset: preset() }), { type: "presetDeleted", id: "1" });
+    const state = dawReducer(dawReducer(initialDawState(TEST_PARAMS), { type: "loadPreset", preset: preset() }), { type: "presetDeleted", id: "1" });
     expect(state.presetId).toBeNull();
   });
 });
@@ -72,7 +80,7 @@ describe("presets", () => {
   });
 
   it("sends a stock kick as kickKey", () => {
-    const input = settingsToInput("Dark", { ...defaultSettings(), kickKey: "kick-909", noiseKey: "n", reverbKey: "r" });
+    const input = settingsToInput("Dark", { ...defaultSettings(TEST_PARAMS), kickKey: "kick-909", noiseKey: "n", reverbKey: "r" });
     expect(input).toMatchObject({ kickKey: "kick-909", noiseKey: "n", reverbKey: "r", bpm: 140 });
     expect(input).not.toHaveProperty("aiKickId");
   });

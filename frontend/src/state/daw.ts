@@ -2,13 +2,15 @@
  * App state: the mode, the settings the engine plays and which preset they came from. One reducer,
  * so every change (a knob, a Selectah, a preset, a mode switch) goes through the same place.
  */
-import { constrain, defaultSettings, PARAMS, type DawSettings, type ParamId } from "../audio/params";
+import { constrain, defaultSettings, type DawSettings, type ParamId, type ParamSpecs } from "../audio/params";
 import { presetToSettings, type Preset } from "../presets/presets";
 
 export type Mode = "daw" | "kickGen";
 export type SampleSlot = "kickKey" | "noiseKey" | "reverbKey";
 
 export interface DawState {
+  /** The parameters' specs from the start-up answer: every knob value is kept inside them. */
+  params: ParamSpecs;
   mode: Mode;
   settings: DawSettings;
   /** The preset last loaded or saved; null after starting from defaults. */
@@ -25,14 +27,14 @@ export type DawAction =
   | { type: "presetDeleted"; id: string }
   | { type: "setMode"; mode: Mode };
 
-export function initialDawState(settings: DawSettings = defaultSettings()): DawState {
-  return { mode: "daw", settings, presetId: null, modified: false };
+export function initialDawState(params: ParamSpecs): DawState {
+  return { params, mode: "daw", settings: defaultSettings(params), presetId: null, modified: false };
 }
 
 export function dawReducer(state: DawState, action: DawAction): DawState {
   switch (action.type) {
     case "setParam": {
-      const value = constrain(PARAMS[action.id], action.value);
+      const value = constrain(state.params[action.id], action.value);
       if (state.settings[action.id] === value) return state;
       return { ...state, settings: { ...state.settings, [action.id]: value }, modified: true };
     }
