@@ -398,6 +398,7 @@ class KickPipeline:
         if values.size != math.prod(shape) or not np.isfinite(values).all():
             raise ValueError(f"a latent of this model is {math.prod(shape)} finite float32 values")
         return torch.from_numpy(values.copy()).view(1, *shape)
+
     def compile(self) -> None:
         """CUDA graphs through torch.compile for the networks a kick runs: the U-Nets, the VAE
         decoder and the vocoder's network (its inverse STFT's running phase sum fails in
@@ -445,6 +446,8 @@ def variation_timesteps(timesteps: Sequence[int], strength: float, schedule: int
 def latent_to_bytes(latent: torch.Tensor) -> bytes:
     """One scaled latent as little-endian float32 bytes (352 values for the default model)."""
     return latent.detach().to("cpu", torch.float32).numpy().astype("<f4").tobytes()
+
+
 def preview_steps(steps: int) -> range:
     """The sampling steps whose events carry a preview: every PREVIEW_EVERY_STEPS steps (every
     half of a shorter run), but not the last, whose estimate is the result, decoded next anyway

@@ -263,8 +263,8 @@ def save_model_folder(
         safetensors.torch.save_file(state, str(file), metadata={"format": "pt"})
 
 
-def load_model_folder(folder: Path) -> tuple[ModelConfig, Vocabulary, KickModels]:
-    """Reads a folder checked by resolve_model_folder into CPU models (train mode, as built)."""
+def load_config_and_vocabulary(folder: Path) -> tuple[ModelConfig, Vocabulary]:
+    """A checked folder's config.json and vocab.json, without its weights."""
     try:
         config = ModelConfig.load(folder / CONFIG_FILE)
     except (ValueError, TypeError) as error:
@@ -273,6 +273,12 @@ def load_model_folder(folder: Path) -> tuple[ModelConfig, Vocabulary, KickModels
         vocabulary = Vocabulary.load(folder / VOCAB_FILE)
     except ValueError as error:
         raise WeightsError(str(error)) from error
+    return config, vocabulary
+
+
+def load_model_folder(folder: Path) -> tuple[ModelConfig, Vocabulary, KickModels]:
+    """Reads a folder checked by resolve_model_folder into CPU models (train mode, as built)."""
+    config, vocabulary = load_config_and_vocabulary(folder)
     models = build_models(config, len(vocabulary))
     for name, module in models.named().items():
         file = folder / WEIGHT_FILES[name]

@@ -5,32 +5,60 @@ variation) into a KickResult."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from gpu_worker.audio import decode_wav
+from gpu_worker.config import ModelConfig
+from gpu_worker.models import Vocabulary
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.protocol import KickRequest, KickResult, ModelDescription, ProgressEvent, Variation
+from gpu_worker.protocol import (
+    KickRequest,
+    KickResult,
+    ModelDescription,
+    ModelIdentity,
+    ProgressEvent,
+    Variation,
+)
 from gpu_worker.synth import OPPOSITE_PAIRS, STYLES
+from gpu_worker.weights import load_config_and_vocabulary, model_identity, resolve_model_folder
 
 
 def describe(pipeline: KickPipeline) -> ModelDescription:
+    """The model a pipeline runs, described for the keyword chips (``describe_model``)."""
+    return describe_model(pipeline.config, pipeline.vocabulary, pipeline.identity)
+
+
+def describe_folder(
+    path_or_hub_id: str | Path | None, cache_dir: str | Path | None
+) -> ModelDescription:
+    """The same from the model folder's config.json and vocab.json, loading no network (a web
+    server's local worker describes its model before its first kick loads it)."""
+    folder = resolve_model_folder(path_or_hub_id, cache_dir)
+    config, vocabulary = load_config_and_vocabulary(folder)
+    return describe_model(config, vocabulary, model_identity(path_or_hub_id, folder))
+
+
+def describe_model(
+    config: ModelConfig, vocabulary: Vocabulary, identity: ModelIdentity
+) -> ModelDescription:
     """The model's vocabulary grouped for the keyword chips: the synth's styles and opposite
     pairs (the words the training data grounds), each only as far as the model knows its
     words, and every other word it knows."""
-    config, words = pipeline.config, pipeline.vocabulary.words
+    words = vocabulary.words
     styles = [style for style in STYLES if style in words]
     pairs = [(low, high) for _, low, _, high, _ in OPPOSITE_PAIRS if low in words and high in words]
     grouped = {*styles, *(word for pair in pairs for word in pair)}
     return ModelDescription(
-        model=pipeline.identity,
+        model=identity,
         words=list(words),
         styles=styles,
         pairs=pairs,
         other_words=[word for word in words if word not in grouped],
         default_prompt=config.default_prompt,
-        default_words=pipeline.vocabulary.tokenize(config.default_prompt).keywords,
+        default_words=vocabulary.tokenize(config.default_prompt).keywords,
         default_steps=config.default_steps,
         default_guidance=config.default_guidance,
     )

@@ -99,17 +99,25 @@ class LocalWorker(KickWorker):
         self._guidance = guidance
         self._timeout_s = timeout_s
         self._worker = worker
+        self._cache_dir = cache_dir
+        self._description: ModelDescription | None = None
+        self._describing = threading.Lock()
         self._pipeline = KickPipeline.from_pretrained(
             model, device=device, cache_dir=cache_dir, lazy=True
         )
 
     def describe(self) -> ModelDescription:
-        try:
-            self._pipeline.load()
-        except Exception as error:
-            logger.exception("Could not load the kick model %r", self._model)
-            raise GenerationUnavailable("The kick model could not be loaded.") from error
-        return self._worker.describe(self._pipeline)
+        # From the model folder's config and vocabulary: its weights load with the first kick.
+        if self._pipeline.is_loaded:
+            return self._worker.describe(self._pipeline)
+        with self._describing:
+            if self._description is None:
+                try:
+                    self._description = self._worker.describe_folder(self._model, self._cache_dir)
+                except Exception as error:
+                    logger.exception("Could not read the kick model %r", self._model)
+                    raise GenerationUnavailable("The kick model could not be loaded.") from error
+            return self._description
 
     def generate(self, request: KickRequest, on_progress: ProgressCallback) -> KickResult:
         deadline = time.monotonic() + self._timeout_s

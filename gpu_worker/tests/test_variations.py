@@ -224,6 +224,16 @@ def test_the_description_groups_the_models_words(tiny_config: ModelConfig) -> No
     assert ModelDescription.from_wire(described.to_wire()) == described
 
 
+def test_a_model_folder_is_described_without_loading_it(
+    saved_model: Path, loaded: KickPipeline
+) -> None:
+    described = worker.describe_folder(str(saved_model), None)
+
+    assert described == worker.describe(loaded)
+    (saved_model / "unet.safetensors").write_bytes(b"not read")  # no network is built
+    assert worker.describe_folder(str(saved_model), None).words == TINY_VOCAB
+
+
 # --- The Modal class runs it the same way (its body, KickGeneratorService, on the CPU) ---------
 
 

@@ -112,6 +112,14 @@ def test_the_vocabulary_is_the_deployed_models_own(graphql, logged_in, tiny_mode
     }
 
 
+def test_describing_the_model_leaves_loading_it_to_the_first_kick(graphql, logged_in, events):
+    graphql(VOCABULARY)
+
+    generate_kick(logged_in, "hit house", events=events)
+
+    assert events.stages()[:2] == ["QUEUED", "LOADING_MODEL"]
+
+
 def test_a_model_that_cannot_load_answers_unavailable(graphql, logged_in, settings, tmp_path):
     settings.KICK_MODEL = str(tmp_path / "missing")
 
