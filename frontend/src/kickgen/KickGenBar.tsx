@@ -1,10 +1,10 @@
 /**
  * AI Kick Gen mode's bar, in the presets bar's place and look: the member's AI kicks (previous/next
- * with wrap-around, a dropdown, ⓘ its recipe), the keyword chips, 🎨 Generate kick with live
- * progress, ↻ More like this and a kick from a sample (picked, or dropped anywhere on the bar),
- * both at a chosen strength, autoplay, ⤓ Download and Delete; below it the status row (the DAW
- * mode's, same place and height): generation status or today's quota. Every panel floats, so
- * nothing below the bar moves.
+ * with wrap-around, a dropdown, ℹ️ its recipe), the keyword chips, 🎨 Generate kick with live
+ * progress, ↻ More like this and 📁 a kick from a sample (picked, or dropped anywhere on the
+ * bar), both at a chosen strength, 🔊 autoplay, ⤓ Download and Delete; below it the status row
+ * (the DAW mode's, same place and height): generation status or today's quota. The bar keeps
+ * one line and every panel floats, so nothing below it moves.
  */
 import { useRef, useState, type DragEvent } from "react";
 import { Popover } from "../components/Popover";
@@ -154,7 +154,7 @@ export function KickGenBar(props: KickGenBarProps) {
         <button type="button" className="icon-button" aria-label="Next AI kick" title="Next AI kick (→)" onClick={() => onStep(1)} disabled={kicks.length === 0}>
           ▶
         </button>
-        <Popover label="Recipe" title="How this kick was made" buttonClassName="icon-button" buttonContent="ⓘ" disabled={!selected}>
+        <Popover label="Recipe" title="How this kick was made" buttonClassName="icon-button" buttonContent="ℹ️" disabled={!selected}>
           {() =>
             selected && (
               <dl className="recipe" data-testid="kick-recipe">
@@ -223,7 +223,7 @@ export function KickGenBar(props: KickGenBarProps) {
             )
           }
         </Popover>
-        <Popover label="Kick from a sample" title="A kick like your own drum sample" buttonClassName="button" buttonContent="📁 Sample" disabled={generating || strength === null} align="end">
+        <Popover label="Kick from a sample" title="A kick like your own drum sample (or drop one on this bar)" buttonClassName="icon-button" buttonContent="📁" disabled={generating || strength === null} align="end">
           {(close) =>
             range &&
             strength !== null && (
@@ -266,11 +266,8 @@ export function KickGenBar(props: KickGenBarProps) {
         >
           {autoplay ? "🔊" : "🔈"}
         </button>
-        <button type="button" className="button" title="Download this kick as WAV" disabled={!selected} onClick={() => selected && void download(selected)}>
-          <span className="button__icon" aria-hidden="true">
-            ⤓
-          </span>
-          Download
+        <button type="button" className="icon-button" aria-label="Download" title="Download this kick as WAV" disabled={!selected} onClick={() => selected && void download(selected)}>
+          ⤓
         </button>
         <button type="button" className="button button--ghost" disabled={!selected || busy || generating} onClick={() => selected && void requestDelete(selected)}>
           Delete
