@@ -31,7 +31,7 @@ from gpu_worker.protocol import (
 from kicks import failures as failed
 from kicks import generation, services
 from kicks.models import GeneratedKick
-from kicks.workers import configured_worker, worker_executor
+from kicks.workers import configured_worker
 
 GenerationStage = strawberry.enum(Stage, name="GenerationStage")
 KickOrigin = strawberry.enum(GeneratedKick.Origin, name="KickOrigin")
@@ -383,10 +383,10 @@ class Query:
         "model Modal runs), grouped for keyword chips.",
     )
     async def kick_vocabulary(self, info: Info) -> KickVocabularyResult:
-        # On a worker thread: the local worker loads the model, the Modal one asks Modal.
-        future = worker_executor().submit(lambda: configured_worker().describe())
+        # Off the event loop (building the local worker imports torch; the Modal one asks
+        # Modal), and not behind the generations queued on worker_executor().
         try:
-            described = await asyncio.wrap_future(future)
+            described = await asyncio.to_thread(lambda: configured_worker().describe())
         except failed.GenerationUnavailable as error:
             return GenerationUnavailable(message=str(error))
         return KickVocabulary(
