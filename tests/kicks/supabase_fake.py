@@ -48,6 +48,7 @@ class FakeSupabaseStorage:
         self.bucket = bucket
         self.objects: dict[str, StoredObject] = {}
         self._holds: dict[str, Hold] = {}
+        self._handed_out: list[Hold] = []
         self.prefix = f"/storage/v1/object/{bucket}"
         object_path = re.compile(rf"^/storage/v1/object/{bucket}/(?P<name>.+)$")
         info_path = re.compile(rf"^/storage/v1/object/info/{bucket}/(?P<name>.+)$")
@@ -79,7 +80,13 @@ class FakeSupabaseStorage:
     def hold_next(self, method: str, *, taken_effect: bool = False) -> Hold:
         """Hold the next upload (POST) or removal (DELETE) until `release` is set."""
         hold = self._holds[method] = Hold(taken_effect)
+        self._handed_out.append(hold)
         return hold
+
+    def release_held(self) -> None:
+        """Lets every held request finish (a test's teardown: no server thread left waiting)."""
+        for hold in self._handed_out:
+            hold.released.set()
 
     def _held(self, method: str, *, stored: bool) -> bool:
         """Wait out a hold at this point of the request; True: drop the request."""

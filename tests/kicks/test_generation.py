@@ -187,83 +187,70 @@ def test_a_database_failure_after_upload_removes_the_file(
     assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
 
 
-def test_an_upload_stored_but_answered_too_late_leaves_no_file(make_user, worker, events, settings):
-    # Supabase Storage keeps the object but answers after the client's timeout: the generation
-    # fails retryably, the stored object is deleted again and nothing is left pending.
-    server = HTTPServer(threaded=True)  # the deletion must not wait behind the held upload
-    server.start()
-    supabase = FakeSupabaseStorage(server)
-    late = supabase.hold_next("POST", taken_effect=True)
-    try:
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "kicks": {
-                "BACKEND": "kicks.storage.SupabaseStorage",
-                "OPTIONS": {
-                    "url": supabase.url,
-                    "service_key": SERVICE_KEY,
-                    "bucket": BUCKET,
-                    "timeout_s": 1.0,
-                },
-            },
-        }
-        user = make_user("techno")
-
-        with pytest.raises(failures.GenerationFailed) as raised:
-            generate(user, worker, events)
-
-        assert late.reached.is_set() and raised.value.retryable
-        assert supabase.objects == {}
-        assert not PendingKickFile.objects.exists() and not OrphanedKickFile.objects.exists()
-        assert not GeneratedKick.objects.exists()
-        assert services.allowance(user.pk).remaining_today == 10
-        assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
-    finally:
-        late.released.set()
-        server.clear()
-        server.stop()
-
-
-def test_a_late_upload_whose_removal_is_refused_is_left_to_the_orphan_sweep(
-    make_user, worker, events, settings
-):
-    # Stored, answered too late, and then Storage refuses the deletion: the object is recorded
-    # as an orphan, and purge_orphan_kicks removes it once Storage answers again.
+@pytest.fixture
+def slow_storage(settings):
+    """A Supabase Storage fake behind the kicks storage, with a 1 s client timeout; threaded, so
+    a deletion need not wait behind an upload the fake holds."""
     server = HTTPServer(threaded=True)
     server.start()
     supabase = FakeSupabaseStorage(server)
-    late = supabase.hold_next("POST", taken_effect=True)
-    supabase.fail_next("DELETE", 502)
-    try:
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "kicks": {
-                "BACKEND": "kicks.storage.SupabaseStorage",
-                "OPTIONS": {
-                    "url": supabase.url,
-                    "service_key": SERVICE_KEY,
-                    "bucket": BUCKET,
-                    "timeout_s": 1.0,
-                },
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "kicks": {
+            "BACKEND": "kicks.storage.SupabaseStorage",
+            "OPTIONS": {
+                "url": supabase.url,
+                "service_key": SERVICE_KEY,
+                "bucket": BUCKET,
+                "timeout_s": 1.0,
             },
-        }
-        user = make_user("techno")
+        },
+    }
+    yield supabase
+    supabase.release_held()
+    server.clear()
+    server.stop()
 
-        with pytest.raises(failures.GenerationFailed) as raised:
-            generate(user, worker, events)
 
-        assert raised.value.retryable
-        [stored] = supabase.objects
-        assert OrphanedKickFile.objects.get().path == stored
-        assert not PendingKickFile.objects.exists()
-        assert services.allowance(user.pk).remaining_today == 10
+def test_an_upload_stored_but_answered_too_late_leaves_no_file(
+    make_user, worker, events, slow_storage
+):
+    # Supabase Storage keeps the object but answers after the client's timeout: the generation
+    # fails retryably, the stored object is deleted again and nothing is left pending.
+    late = slow_storage.hold_next("POST", taken_effect=True)
+    user = make_user("techno")
 
-        assert services.purge_orphan_kicks().removed == 1
-        assert supabase.objects == {} and not OrphanedKickFile.objects.exists()
-    finally:
-        late.released.set()
-        server.clear()
-        server.stop()
+    with pytest.raises(failures.GenerationFailed) as raised:
+        generate(user, worker, events)
+
+    assert late.reached.is_set() and raised.value.retryable
+    assert slow_storage.objects == {}
+    assert not PendingKickFile.objects.exists() and not OrphanedKickFile.objects.exists()
+    assert not GeneratedKick.objects.exists()
+    assert services.allowance(user.pk).remaining_today == 10
+    assert events.stages()[-2:] == ["UPLOADING", "FAILED"]
+
+
+def test_a_late_upload_whose_removal_is_refused_is_left_to_the_orphan_sweep(
+    make_user, worker, events, slow_storage
+):
+    # Stored, answered too late, and then Storage refuses the deletion: the object is recorded
+    # as an orphan, and purge_orphan_kicks removes it once Storage answers again.
+    slow_storage.hold_next("POST", taken_effect=True)
+    slow_storage.fail_next("DELETE", 502)
+    user = make_user("techno")
+
+    with pytest.raises(failures.GenerationFailed) as raised:
+        generate(user, worker, events)
+
+    assert raised.value.retryable
+    [stored] = slow_storage.objects
+    assert OrphanedKickFile.objects.get().path == stored
+    assert not PendingKickFile.objects.exists()
+    assert services.allowance(user.pk).remaining_today == 10
+
+    assert services.purge_orphan_kicks().removed == 1
+    assert slow_storage.objects == {} and not OrphanedKickFile.objects.exists()
 
 
 def test_a_generation_whose_lease_ran_out_releases_its_quota(make_user, worker, events, settings):
