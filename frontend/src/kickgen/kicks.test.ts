@@ -20,25 +20,10 @@ import {
   type AiKick,
   type KickQuota,
 } from "./kicks";
+import { testRecipe } from "./recipe.fixture";
 
 function kick(id: string, name: string): AiKick {
-  const recipe: AiKick["recipe"] = {
-    modelName: "kick-gen-v3",
-    modelVersion: "78ea4b9952a2",
-    prompt: "hit house",
-    understoodWords: ["hit", "house"],
-    ignoredWords: [],
-    seed: "1",
-    sampler: "ddim",
-    steps: 25,
-    guidance: 3,
-    madeFrom: "NOTHING",
-    parentId: null,
-    parentName: null,
-    referenceName: null,
-    strength: null,
-  };
-  return { id, name, audioUrl: `/media/kicks/1/${id}.wav`, createdAt: "2026-11-25T05:00:00+00:00", recipe };
+  return { id, name, audioUrl: `/media/kicks/1/${id}.wav`, createdAt: "2026-11-25T05:00:00+00:00", recipe: testRecipe() };
 }
 
 function quota(overrides: Partial<KickQuota> = {}): KickQuota {

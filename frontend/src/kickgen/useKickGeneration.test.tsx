@@ -9,6 +9,7 @@ import { Client, fetchExchange, Provider, subscriptionExchange } from "urql";
 import { describe, expect, it, vi } from "vitest";
 import type { GenerationStage } from "../gql/graphql";
 import type { AiKick, KickQuota } from "./kicks";
+import { testRecipe } from "./recipe.fixture";
 import { useKickGeneration } from "./useKickGeneration";
 
 interface Sink {
@@ -25,22 +26,7 @@ const stored: AiKick = {
   name: "AI: Dieter",
   audioUrl: "/media/kicks/1/7.wav",
   createdAt: "2026-11-25T05:00:00+00:00",
-  recipe: {
-    modelName: "kick-gen-v3",
-    modelVersion: "78ea4b9952a2",
-    prompt: "hit house",
-    understoodWords: ["hit", "house"],
-    ignoredWords: [],
-    seed: "7",
-    sampler: "ddim",
-    steps: 25,
-    guidance: 3,
-    madeFrom: "NOTHING",
-    parentId: null,
-    parentName: null,
-    referenceName: null,
-    strength: null,
-  },
+  recipe: testRecipe({ seed: "7" }),
 };
 
 const quota: KickQuota = {

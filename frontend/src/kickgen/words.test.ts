@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chosenWords, knownWords, promptOf, recipeRows, toggleWord, type KickVocabulary, type Recipe } from "./words";
+import { testRecipe } from "./recipe.fixture";
+import { chosenWords, knownWords, promptOf, recipeRows, toggleWord, type KickVocabulary } from "./words";
 
 const vocabulary: KickVocabulary = {
   __typename: "KickVocabulary",
@@ -13,22 +14,14 @@ const vocabulary: KickVocabulary = {
   defaultWords: ["hit", "house"],
 };
 
-const recipe: Recipe = {
-  modelName: "kick-gen-v3",
-  modelVersion: "78ea4b9952a2",
+const recipe = testRecipe({
   prompt: "punchy banana 909",
   understoodWords: ["punchy", "909"],
   ignoredWords: ["banana"],
   seed: "9007199254740993",
   sampler: "ddim",
   steps: 25,
-  guidance: 3,
-  madeFrom: "NOTHING",
-  parentId: null,
-  parentName: null,
-  referenceName: null,
-  strength: null,
-};
+});
 
 describe("chosen words", () => {
   it("are the model's default prompt until the member chooses", () => {
