@@ -3,16 +3,17 @@
  * worker): the deployed model's words as keyword chips, "hit house" until the member chooses and
  * remembered after a reload; each kick's recipe; more like this at a chosen strength; a new kick
  * heard at once through the engine (autoplay, a remembered setting); a kick from a picked or a
- * dropped sample, and a bad sample refused with its reason, using no generation.
+ * dropped sample, and a bad sample refused with its reason, using no generation. On a backend of
+ * its own: the shared one's first generation must stay kickgen.spec's (it checks the model load).
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, openApp, screenshot } from "./harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
 import { enterKickGen, generateKick, GENERATING_TEST, GENERATION_TIMEOUT_MS, register, samplerKick, serverLibrary, type GeneratedKick } from "./kickgenSteps";
 
-const baseUrl = inject("baseUrl");
 const username = `variations${Date.now() % 1_000_000}`;
 
+let backend: Backend;
 let browser: Browser;
 let page: Page;
 let chosenKick: GeneratedKick;
@@ -119,15 +120,17 @@ async function listedKicks(): Promise<Set<string>> {
 }
 
 beforeAll(async () => {
+  backend = await startBackend({ name: "kickgen_variations" });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await openApp(context, baseUrl);
+  page = await openApp(context, backend.url);
   await register(page, username);
   await enterKickGen(page);
 });
 
 afterAll(async () => {
   await browser?.close();
+  await backend?.stop();
 });
 
 describe("keyword chips", () => {
