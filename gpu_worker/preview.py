@@ -4,31 +4,24 @@ A full VAE decode costs about as much as two sampling steps on a CPU, so a previ
 step would add a fifth to a generation. The picture is PREVIEW_MELS x PREVIEW_FRAMES, a size the
 VAE decoder reaches after its coarse levels; its fine levels only add detail the picture averages
 away. So a preview runs the decoder's own coarse levels (in bfloat16 where the device is faster
-at it) and reads their features out with a linear map fitted to what the whole decoder makes of
-the latents of a few synthesised kicks (gpu_worker.synth), once, at the first preview.
-`PreviewDecoder.fit_error` says how close the fit is (bench/generation.py measures it against
-the full decode of generated kicks).
+at it) and reads their features out with a linear map fitted, once, to what the whole decoder
+makes of some latents: the model's own kicks (KickPipeline passes a seeded set, so a model always
+previews alike). Fitted on synthesised kicks instead, the readout was twice as far from the full
+decode of kick-gen-v3's kicks (15/255 against 4.7/255, bench/generation.py).
+`PreviewDecoder.fit_error` says how close the fit is on the latents it was fitted to.
 """
 
 from __future__ import annotations
 
 import copy
-from functools import cache
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gpu_worker import synth
-from gpu_worker.audio import LogMelSpectrogram, fit_length
-from gpu_worker.config import AudioConfig
 from gpu_worker.models import VAE
 from gpu_worker.protocol import PREVIEW_FRAMES, PREVIEW_MELS, Preview
 
 PREVIEW_SIZE = (PREVIEW_MELS, PREVIEW_FRAMES)
-# Kicks the readout is fitted on, two of every synth style, seeded: a model always previews alike.
-FIT_KICKS_PER_STYLE = 2
-FIT_SEED = 0
 
 
 def picture_of(mel: torch.Tensor) -> Preview:
@@ -39,24 +32,11 @@ def picture_of(mel: torch.Tensor) -> Preview:
     return Preview(pixels.cpu().numpy().tobytes())
 
 
-@cache
-def _fit_kicks(audio: AudioConfig) -> torch.Tensor:
-    """The normalised log-mels of the kicks readouts are fitted on (rendered once per process)."""
-    rng = np.random.default_rng(FIT_SEED)
-    kicks = [
-        fit_length(
-            torch.from_numpy(synth.render_kick(synth.sample_params(style, rng))), audio.num_samples
-        )
-        for style in synth.STYLES
-        for _ in range(FIT_KICKS_PER_STYLE)
-    ]
-    with torch.inference_mode():
-        return LogMelSpectrogram(audio)(torch.stack(kicks).float())
-
-
 class PreviewDecoder:
-    def __init__(self, vae: VAE, scaling_factor: float, device: torch.device) -> None:
-        """Fits the readout: about a second on a CPU for the shipped model."""
+    def __init__(
+        self, vae: VAE, scaling_factor: float, device: torch.device, fit_latents: torch.Tensor
+    ) -> None:
+        """Fits the readout to the full decode of ``fit_latents`` (scaled, as sampled)."""
         self._scaling_factor = scaling_factor
         fast_bfloat16 = device.type == "cuda" or torch.ops.mkldnn._is_mkldnn_bf16_supported()
         self._dtype = torch.bfloat16 if fast_bfloat16 else torch.float32
@@ -72,7 +52,7 @@ class PreviewDecoder:
             for level, (mels, frames) in enumerate(sizes)
             if mels >= PREVIEW_MELS and frames >= PREVIEW_FRAMES
         )
-        self._readout, self.fit_error = self._fit(vae, device)
+        self._readout, self.fit_error = self._fit(vae, fit_latents / scaling_factor)
 
     def _features(self, unscaled: torch.Tensor) -> torch.Tensor:
         """The decoder's levels coarser than the picture, up to its resolution, pooled to it:
@@ -83,11 +63,9 @@ class PreviewDecoder:
             h = vae.decoder_up[level - 1](vae.decoder_blocks[level](h), self._sizes[level - 1])
         return F.adaptive_avg_pool2d(h.float(), PREVIEW_SIZE)
 
-    def _fit(self, vae: VAE, device: torch.device) -> tuple[torch.Tensor, float]:
+    def _fit(self, vae: VAE, unscaled: torch.Tensor) -> tuple[torch.Tensor, float]:
         """Least squares from features (plus a constant) to the whole decoder's picture."""
         with torch.inference_mode():
-            mel = _fit_kicks(vae.audio).to(device)
-            unscaled = vae.encode(mel).mean
             target = F.adaptive_avg_pool2d(vae.decode(unscaled)[:, None], PREVIEW_SIZE)
             features = self._features(unscaled)
         inputs = torch.cat([features, torch.ones_like(features[:, :1])], dim=1)
@@ -95,7 +73,7 @@ class PreviewDecoder:
         wanted = target.reshape(-1, 1).double().cpu()
         readout = torch.linalg.lstsq(design, wanted).solution
         error = (design @ readout - wanted).abs().mean().item()
-        return readout.float().to(device), error
+        return readout.float().to(unscaled.device), error
 
     def __call__(self, scaled: torch.Tensor) -> Preview:
         """A (1, *latent_shape) latent in the diffusion's space as a picture."""
