@@ -238,7 +238,8 @@ class KickResult:
 @dataclass(frozen=True)
 class ModelDescription:
     """What the deployed model understands, for the keyword chips: every word of its vocabulary,
-    grouped into styles, opposite pairs of character words and the rest, and its defaults."""
+    grouped into styles, opposite pairs of character words and the rest, and the words of its
+    default prompt."""
 
     model: ModelIdentity
     words: list[str]
@@ -247,8 +248,6 @@ class ModelDescription:
     other_words: list[str]
     default_prompt: str
     default_words: list[str]  # the default prompt's words the model understands
-    default_steps: int
-    default_guidance: float
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -259,8 +258,6 @@ class ModelDescription:
             "other_words": list(self.other_words),
             "default_prompt": self.default_prompt,
             "default_words": list(self.default_words),
-            "default_steps": self.default_steps,
-            "default_guidance": self.default_guidance,
         }
 
     @classmethod
@@ -273,8 +270,6 @@ class ModelDescription:
             other_words=[str(word) for word in message["other_words"]],
             default_prompt=str(message["default_prompt"]),
             default_words=[str(word) for word in message["default_words"]],
-            default_steps=int(message["default_steps"]),
-            default_guidance=float(message["default_guidance"]),
         )
 
 

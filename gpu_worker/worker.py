@@ -59,8 +59,6 @@ def describe_model(
         other_words=[word for word in words if word not in grouped],
         default_prompt=config.default_prompt,
         default_words=vocabulary.tokenize(config.default_prompt).keywords,
-        default_steps=config.default_steps,
-        default_guidance=config.default_guidance,
     )
 
 

@@ -183,9 +183,8 @@ class Preferences:
 
 
 def kick_preferences(user_id: int) -> Preferences:
-    stored = KickPreferences.objects.filter(owner_id=user_id).first()
-    if stored is None:
-        return Preferences(words=None, autoplay=True)
+    # A member who never saved any has the model's defaults (an unsaved row holds them).
+    stored = KickPreferences.objects.filter(owner_id=user_id).first() or KickPreferences()
     return Preferences(words=stored.words, autoplay=stored.autoplay)
 
 

@@ -220,7 +220,7 @@ def test_the_description_groups_the_models_words(tiny_config: ModelConfig) -> No
     assert described.styles == ["909", "house"]  # the synth's order
     assert described.pairs == [("short", "long")]  # "deep" has no "high" here
     assert described.other_words == ["deep", "hit", "warm"]
-    assert (described.default_prompt, described.default_steps) == ("hit house", 4)
+    assert described.default_prompt == "hit house"
     assert ModelDescription.from_wire(described.to_wire()) == described
 
 
