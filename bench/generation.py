@@ -45,7 +45,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gpu_worker import DEFAULT_MODEL_PATH  # noqa: E402
-from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess  # noqa: E402
+from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver  # noqa: E402
 from gpu_worker.config import ModelConfig, UNetConfig  # noqa: E402
 from gpu_worker.models import UNet  # noqa: E402
 from gpu_worker.pipeline import KickPipeline, preview_steps  # noqa: E402
@@ -193,8 +193,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def _post(audio: torch.Tensor, pipeline: KickPipeline) -> list[bytes]:
-    kicks = postprocess(audio.cpu(), pipeline.config.audio)
-    return [encode_wav(kick, pipeline.config.audio.sample_rate) for kick in kicks]
+    return deliver(audio, pipeline.config.audio)
 
 
 def measure_ours(

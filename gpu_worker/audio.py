@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import wave
 from pathlib import Path
 from typing import BinaryIO
 
@@ -126,16 +127,42 @@ def postprocess(waveform: torch.Tensor, config: AudioConfig) -> torch.Tensor:
     return (faded * (target_peak / peak)).to(torch.float32)
 
 
-def encode_wav(waveform: torch.Tensor | np.ndarray, sample_rate: int) -> bytes:
-    """Mono 16-bit PCM RIFF/WAVE, the format every browser's decodeAudioData reads."""
-    samples = waveform.detach().cpu().numpy() if isinstance(waveform, torch.Tensor) else waveform
-    if samples.ndim != 1:
-        raise ValueError(f"expected a mono waveform, got shape {samples.shape}")
+def to_pcm16(waveforms: torch.Tensor) -> torch.Tensor:
+    """Float audio (..., samples) in [-1, 1] -> 16-bit PCM samples, on the audio's own device, so
+    that a batch leaves the GPU as half the bytes and in one copy. Quantised as libsndfile does
+    (floor of x * 32768), so the bytes are those earlier versions delivered."""
+    scaled = torch.floor(waveforms.clamp(-1.0, 1.0).to(torch.float64) * 32768.0)
+    return scaled.clamp(-32768.0, 32767.0).to(torch.int16)
+
+
+def pcm16_wav(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Mono 16-bit PCM RIFF/WAVE of int16 samples, the format every browser's decodeAudioData
+    reads. The samples are written as they are (no per-sample work), which is what lets a
+    batched GPU call keep up."""
+    if samples.ndim != 1 or samples.dtype != np.int16:
+        raise ValueError(f"expected mono int16 samples, got {samples.dtype} {samples.shape}")
     buffer = io.BytesIO()
-    soundfile.write(
-        buffer, np.clip(samples, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16"
-    )
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(sample_rate)
+        writer.writeframes(samples.tobytes())
     return buffer.getvalue()
+
+
+def encode_wav(waveform: torch.Tensor | np.ndarray, sample_rate: int) -> bytes:
+    """One mono float waveform -> 16-bit PCM WAV (see ``pcm16_wav``)."""
+    if waveform.ndim != 1:
+        raise ValueError(f"expected a mono waveform, got shape {tuple(waveform.shape)}")
+    samples = torch.as_tensor(waveform).detach().cpu()
+    return pcm16_wav(to_pcm16(samples).numpy(), sample_rate)
+
+
+def deliver(waveforms: torch.Tensor, config: AudioConfig) -> list[bytes]:
+    """Raw vocoder output (batch, samples) -> one sampler-ready 16-bit WAV per kick: the
+    post-processing and quantisation run batched where the audio is, then one copy to the host."""
+    samples = to_pcm16(postprocess(waveforms, config)).cpu().numpy()
+    return [pcm16_wav(kick, config.sample_rate) for kick in samples]
 
 
 def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:

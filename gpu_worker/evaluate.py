@@ -46,7 +46,7 @@ import torch
 from tqdm import tqdm
 
 from gpu_worker import DEFAULT_MODEL_PATH
-from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess
+from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.descriptors import MEASURED_PAIRS, describe, find_artifacts
@@ -312,12 +312,7 @@ def _with_words(
 def as_delivered(audio: torch.Tensor, config: AudioConfig) -> np.ndarray:
     """Reference kicks as the pipeline would deliver them: its fade-out and output level, then
     the 16-bit WAV that every generated kick goes through."""
-    return np.stack(
-        [
-            decode_wav(encode_wav(kick, config.sample_rate))[0]
-            for kick in postprocess(audio, config).numpy()
-        ]
-    )
+    return np.stack([decode_wav(wav)[0] for wav in deliver(audio, config)])
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gpu_worker.audio import LogMelSpectrogram, encode_wav, postprocess
+from gpu_worker.audio import LogMelSpectrogram, deliver
 from gpu_worker.config import ModelConfig, Sampler
 from gpu_worker.models import KickModels, Vocabulary, build_models
 from gpu_worker.preview import PreviewDecoder, picture_of
@@ -246,12 +246,11 @@ class KickPipeline:
             final = picture_of(mel[0]) if previews else None
             emit(ProgressEvent(Stage.VOCODING, 0, 0, "Rendering audio", final))
             audio = torch.cat([self.vocode(chunk) for chunk in mel.split(chunk_size)])
-            kicks = postprocess(audio, self._config.audio).cpu()
+            wavs = deliver(audio, self._config.audio)
 
-        sample_rate = self._config.audio.sample_rate
         results = [
             KickResult(
-                encode_wav(kick, sample_rate),
+                wav,
                 kick_seed,
                 list(tokens.keywords),
                 list(tokens.ignored_words),
@@ -261,7 +260,7 @@ class KickPipeline:
                 model=self._identity,
                 latent=latent_to_bytes(latent),
             )
-            for kick, kick_seed, latent in zip(kicks, kick_seeds, latents, strict=True)
+            for wav, kick_seed, latent in zip(wavs, kick_seeds, latents, strict=True)
         ]
         emit(ProgressEvent(Stage.DONE, 0, 0, f"Generated {len(results)} kick(s)"))
         return results

@@ -6,6 +6,8 @@ Sources (each a Debian package; `make real-kicks` installs them):
   * Hydrogen drum kits (hydrogen-drumkits, hydrogen-drumkits-effects): every velocity layer of
     every kick / bass-drum instrument that the kit's drumkit.xml names;
   * LMMS's drum samples (lmms-common): kick* and bassdrum*;
+  * Sonic Pi's samples (sonic-pi-samples): its bass drums and kicks, mostly electronic, each
+    from freesound under its own maker and licence (grouped by maker, like a kit);
   * General MIDI sound fonts (fluid-soundfont-gm, musescore-general-soundfont-lossless,
     timgm6mb-soundfont, avldrums.lv2-soundfont) rendered with FluidSynth: every drum kit
     (bank 128, or a font's only kit) x notes 35 and 36 x several velocities.
@@ -51,6 +53,7 @@ DEBIAN_PACKAGES: tuple[str, ...] = (
     "hydrogen-drumkits",
     "hydrogen-drumkits-effects",
     "lmms-common",
+    "sonic-pi-samples",
     "fluid-soundfont-gm",
     "musescore-general-soundfont-lossless",
     "timgm6mb-soundfont",
@@ -59,6 +62,9 @@ DEBIAN_PACKAGES: tuple[str, ...] = (
 )
 HYDROGEN_DRUMKITS = Path("/usr/share/hydrogen/data/drumkits")
 LMMS_DRUMS = Path("/usr/share/lmms/samples/drums")
+SONIC_PI_SAMPLES = Path("/usr/share/sonic-pi/samples")
+# The copyright file names these as etc/samples/<file> (the source tree's path).
+SONIC_PI_COPYRIGHT_PREFIX = "etc/samples/"
 SOUND_FONT_DIRS = (Path("/usr/share/sounds/sf2"), Path("/usr/share/sounds/sf3"))
 DOC_DIR = Path("/usr/share/doc")
 
@@ -72,6 +78,7 @@ REAL_MIN_WORD_COUNT = 3
 REAL_AUGMENTED_COPIES = 3
 KICK_INSTRUMENT = re.compile(r"\b(kick|bass ?drum|bd)\b|^bd|kick", re.IGNORECASE)
 LMMS_KICK_FILES = ("kick*", "bassdrum*")
+SONIC_PI_KICK_FILES = ("bd_*", "drum_bass_*", "*_kick.*")
 GM_KICK_NOTES = (35, 36)  # Acoustic Bass Drum, Bass Drum 1
 # Presets in the drum bank whose notes 35 and 36 are not kick drums.
 NOT_KICK_KITS = re.compile(r"metronome|sfx|effect|snare|cymbal|tenor", re.IGNORECASE)
@@ -96,7 +103,7 @@ SOURCE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"808"), ("808", "electronic")),
     (re.compile(r"909"), ("909", "electronic")),
     (
-        re.compile(r"electr|techno|dance|analog|synth|hard ?electro|varibreaks|rumpf", re.I),
+        re.compile(r"electr|^elec_|techno|dance|analog|synth|hard ?electro|varibreaks|rumpf", re.I),
         ("electronic",),
     ),
     (
@@ -147,30 +154,55 @@ def _file_loader(path: Path, config: AudioConfig) -> Callable[[], np.ndarray]:
     return lambda: read_audio(path, config.sample_rate, MAX_SOURCE_SECONDS)
 
 
-def package_licence(package: str, files: str = "*") -> str:
-    """The licence a Debian copyright file gives for `files` (DEP-5 stanzas; the first licence
-    named in the text otherwise)."""
+def _copyright_stanzas(package: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """The file globs and fields (Copyright, License) of each stanza of a DEP-5 copyright file,
+    the packaging's own stanzas left out."""
     path = DOC_DIR / package / "copyright"
     if not path.is_file():
-        return "unknown"
-    text = path.read_text(errors="replace")
-    best = ""
-    for stanza in re.split(r"\n\s*\n", text):
+        return
+    for stanza in re.split(r"\n\s*\n", path.read_text(errors="replace")):
         patterns = re.search(r"^Files:(.*(?:\n[ \t].*)*)", stanza, re.MULTILINE)
-        licence = re.search(r"^License:[ \t]*(\S.*)$", stanza, re.MULTILINE)
-        if not (patterns and licence):
+        if not patterns:
             continue
         globs = patterns.group(1).split()
         if any(glob.startswith("debian/") for glob in globs):
             continue
+        fields = {
+            name: value.strip()
+            for name, value in re.findall(r"^(Copyright|License):[ \t]*(\S.*)$", stanza, re.M)
+        }
+        yield globs, fields
+
+
+def package_licence(package: str, files: str = "*") -> str:
+    """The licence a Debian copyright file gives for `files` (DEP-5 stanzas; the first licence
+    named in the text otherwise)."""
+    best = ""
+    for globs, fields in _copyright_stanzas(package):
+        licence = fields.get("License")
+        if not licence:
+            continue
         if any(fnmatch.fnmatch(files, glob) for glob in globs) or not best:
-            best = licence.group(1).strip()
+            best = licence
             if files != "*" and any(fnmatch.fnmatch(files, g) and g != "*" for g in globs):
                 return best
     if best:
         return best
+    path = DOC_DIR / package / "copyright"
+    if not path.is_file():
+        return "unknown"
+    text = path.read_text(errors="replace")
     named = re.search(r"\b(MIT|GPL-?\d\+?|CC[- ]BY[- A-Z0-9.]*|public domain)\b", text, re.I)
     return named.group(1) if named else "see copyright file"
+
+
+def copyright_holder(package: str, files: str) -> str | None:
+    """Who a DEP-5 stanza naming `files` itself (not a catch-all glob) gives the copyright to,
+    without the year."""
+    for globs, fields in _copyright_stanzas(package):
+        if "Copyright" in fields and any(fnmatch.fnmatch(files, g) and "*" not in g for g in globs):
+            return re.sub(r"^[\d\s,-]+", "", fields["Copyright"]).strip() or None
+    return None
 
 
 def hydrogen_sources(root: Path, package: str, config: AudioConfig) -> Iterator[Source]:
@@ -221,6 +253,26 @@ def lmms_sources(root: Path, config: AudioConfig) -> Iterator[Source]:
             "-",
             str(path),
             licence,
+            _file_loader(path, config),
+        )
+
+
+def sonic_pi_sources(root: Path, config: AudioConfig) -> Iterator[Source]:
+    """Sonic Pi's bass drums and kicks. Each came from freesound on its own, so the samples of one
+    maker are one kit (held out together); a sample without a maker of its own is its own kit."""
+    package = "sonic-pi-samples"
+    paths = sorted({p for pattern in SONIC_PI_KICK_FILES for p in root.glob(pattern)})
+    for path in paths:
+        listed = SONIC_PI_COPYRIGHT_PREFIX + path.name
+        maker = copyright_holder(package, listed) or path.stem
+        yield Source(
+            package,
+            f"sonic-pi-{_slug(maker)}",
+            f"sonic-pi {maker}",
+            path.stem,
+            "-",
+            str(path),
+            package_licence(package, listed),
             _file_loader(path, config),
         )
 
@@ -338,6 +390,8 @@ def default_sources(config: AudioConfig) -> Iterator[Source]:
             break
     if LMMS_DRUMS.is_dir():
         yield from lmms_sources(LMMS_DRUMS, config)
+    if SONIC_PI_SAMPLES.is_dir():
+        yield from sonic_pi_sources(SONIC_PI_SAMPLES, config)
     yield from sound_font_sources(SOUND_FONT_DIRS, config)
 
 

@@ -8,15 +8,18 @@ import wave
 
 import numpy as np
 import pytest
+import soundfile
 import torch
 
 from gpu_worker.audio import (
     InvalidAudioError,
     LogMelSpectrogram,
     decode_wav,
+    deliver,
     encode_wav,
     fit_length,
     normalised_to_log_mel,
+    pcm16_wav,
     postprocess,
 )
 from gpu_worker.config import AudioConfig
@@ -117,3 +120,23 @@ def test_wav_is_16_bit_pcm_riff_mono() -> None:
 def test_wav_encoding_refuses_multichannel_input() -> None:
     with pytest.raises(ValueError, match="mono"):
         encode_wav(np.zeros((2, 100), dtype=np.float32), 44100)
+
+
+def test_wav_bytes_are_those_libsndfile_writes_for_any_float_input() -> None:
+    # Earlier versions delivered libsndfile's 16-bit quantisation; a kick's bytes stay the same.
+    waveforms = torch.rand(4, 9_000, generator=torch.Generator().manual_seed(3)) * 2.4 - 1.2
+    for waveform in waveforms:
+        reference = io.BytesIO()
+        soundfile.write(
+            reference, np.clip(waveform.numpy(), -1, 1), 44_100, format="WAV", subtype="PCM_16"
+        )
+        assert encode_wav(waveform, 44_100) == reference.getvalue()
+
+
+def test_a_batch_is_delivered_as_each_of_its_kicks_alone() -> None:
+    batch = torch.stack([synthetic_kick(), synthetic_kick() * 0.3 + 0.01])
+    together = deliver(batch, AUDIO)
+    assert together == [deliver(kick[None], AUDIO)[0] for kick in batch]
+    assert together[1] == encode_wav(postprocess(batch[1:], AUDIO)[0], AUDIO.sample_rate)
+    with pytest.raises(ValueError, match="int16"):
+        pcm16_wav(np.zeros(100, np.float32), 44_100)

@@ -1,5 +1,6 @@
 """The real-kick corpus builder on kits the tests make: a Hydrogen kit with velocity layers, an
-LMMS-style sample folder, a General MIDI sound font, odd and broken files, duplicates."""
+LMMS-style sample folder, a Sonic Pi-style sample folder with its DEP-5 copyright file, a General
+MIDI sound font, odd and broken files, duplicates."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from gpu_worker import real_kicks
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import load_dataset, prepare_folder
 from gpu_worker.descriptors import MEASURED_WORDS
@@ -18,6 +20,8 @@ from gpu_worker.real_kicks import (
     build_corpus,
     hydrogen_sources,
     lmms_sources,
+    package_licence,
+    sonic_pi_sources,
     sound_font_sources,
 )
 from gpu_worker.synth import render_kick, sample_params
@@ -188,3 +192,56 @@ def test_whole_kits_are_held_out_when_the_corpus_is_prepared(
         by_group.setdefault(group, set()).add(held_out)
     assert all(len(flags) == 1 for flags in by_group.values())  # no kit split in two
     assert {True, False} == {flags.pop() for flags in by_group.values()}
+
+
+SONIC_PI_COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: Sonic Pi
+
+Files: *
+Copyright: 2016 Samuel Aaron <samaaron@gmail.com>
+License: MIT
+
+Files: etc/samples/bd_haus.flac
+ etc/samples/drum_bass_soft.flac
+Copyright: 2010 Rodrigo The Mad
+License: CC0
+
+Files: etc/samples/elec_soft_kick.flac
+Copyright: 2005, 2006 looppool
+License: CC-BY-3.0
+
+Files: debian/*
+Copyright: 2020 A Packager
+License: GPL-3+
+"""
+
+
+def test_sonic_pi_kicks_are_grouped_by_their_maker_with_each_file_s_licence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "doc"
+    (docs / "sonic-pi-samples").mkdir(parents=True)
+    (docs / "sonic-pi-samples" / "copyright").write_text(SONIC_PI_COPYRIGHT)
+    monkeypatch.setattr(real_kicks, "DOC_DIR", docs)
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ("bd_haus", "bd_mehackit", "drum_bass_soft", "elec_soft_kick"):
+        soundfile.write(samples / f"{name}.flac", _kick("house", 11), 44_100)
+    for name in ("ambi_drone", "drum_snare_soft", "bass_hard_c"):  # not kicks
+        soundfile.write(samples / f"{name}.flac", _kick("hard", 12), 44_100)
+
+    sources = {source.instrument: source for source in sonic_pi_sources(samples, CONFIG)}
+
+    assert sorted(sources) == ["bd_haus", "bd_mehackit", "drum_bass_soft", "elec_soft_kick"]
+    assert sources["bd_haus"].group == sources["drum_bass_soft"].group == "sonic-pi-rodrigo-the-mad"
+    assert sources["bd_haus"].licence == "CC0"
+    # Without a stanza of its own a sample is its own kit, under the package's catch-all licence.
+    assert sources["bd_mehackit"].group == "sonic-pi-bd-mehackit"
+    assert sources["bd_mehackit"].licence == "MIT"
+    assert sources["elec_soft_kick"].group == "sonic-pi-looppool"
+    assert sources["elec_soft_kick"].licence == "CC-BY-3.0"
+    assert sources["elec_soft_kick"].words == ("electronic",)
+    assert sources["bd_haus"].words == ()
+    assert sources["bd_haus"].load().shape[0] > 0
+    # The packaging's own stanza never names a sample's licence.
+    assert package_licence("sonic-pi-samples", "debian/rules") != "GPL-3+"
