@@ -20,7 +20,10 @@ one kick per prompt) into --out:
     descriptors, beside the real-vs-real floor across the kit-wise split (target <= 2x); the
     spread of 32 kicks (seeds 1000-1031) against the held-out real kicks' spread (variety, target
     >= 0.6 at the default prompt); coverage (the share of held-out real kicks whose nearest
-    generated kick is nearer than their nearest real neighbour); and `real_vs_generated.png`.
+    generated kick is nearer than their nearest real neighbour); precision (the share of a
+    prompt's kicks inside the held-out real kicks' 3-nearest-neighbour radii: whether each sounds
+    like some recorded kick, whatever the style), beside that of the training kits' recorded
+    kicks; and `real_vs_generated.png`.
 The procedural figures use the kicks that are not recorded ones. With several --model values the
 models are evaluated on the same data and seeds, each into its own folder, and compared in
 `comparison.md`.
@@ -55,6 +58,7 @@ from gpu_worker.metrics import (
     coverage,
     frechet_distance,
     log_mel_statistics,
+    precision,
     spread,
 )
 from gpu_worker.pipeline import DECODE_CHUNK, KickPipeline
@@ -324,6 +328,7 @@ class RealReference:
     audio: np.ndarray
     features: np.ndarray
     floor: float
+    floor_precision: float  # of the training kits' kicks, the same ones as the floor's
     kits: list[str]
 
 
@@ -338,14 +343,22 @@ def real_reference(data: Dataset, config: AudioConfig) -> RealReference | None:
     rows = np.random.default_rng(0).choice(
         len(training), size=min(len(held_out), len(training)), replace=False
     )
-    floor = frechet_distance(space(as_delivered(training.audio[rows], config)), features)
-    return RealReference(space, audio, features, floor, sorted(set(held_out.groups)))
+    training_features = space(as_delivered(training.audio[rows], config))
+    return RealReference(
+        space,
+        audio,
+        features,
+        frechet_distance(training_features, features),
+        precision(features, training_features),
+        sorted(set(held_out.groups)),
+    )
 
 
 def realism(
     pipeline: KickPipeline, reference: RealReference, settings: EvaluationSettings
 ) -> tuple[dict[str, object], list[np.ndarray]]:
-    """Per prompt, kicks against the held-out real kicks: distance, spread; and coverage."""
+    """Per prompt, kicks against the held-out real kicks: distance, spread, precision; and
+    coverage."""
     count = max(len(reference.features), len(SPREAD_SEEDS))
     rows: list[dict[str, object]] = []
     generated: list[np.ndarray] = []
@@ -360,6 +373,7 @@ def realism(
                 "frechet": distance,
                 "ratio": distance / reference.floor,
                 "spread": spread(features[: len(SPREAD_SEEDS)]),
+                "precision": precision(reference.features, features),
             }
         )
         generated.extend(audio)
@@ -370,11 +384,13 @@ def realism(
         "held_out_kicks": len(reference.features),
         "held_out_kits": reference.kits,
         "floor": reference.floor,
+        "floor_precision": reference.floor_precision,
         "prompts": rows,
         "worst_ratio": max(row["ratio"] for row in rows),
         "default_prompt": default_row["prompt"],
         "default_spread": default_row["spread"],
         "default_ratio": default_row["ratio"],
+        "default_precision": default_row["precision"],
         "coverage": coverage(reference.features, np.concatenate(pooled)),
     }
     return summary, generated
@@ -541,13 +557,15 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             "",
             f"Floor (recorded kicks of the training kits vs the held-out kits): "
             f"{real['floor']:.2f}. Spread of the held-out real kicks: 1. Coverage of the held-out "
-            f"real kicks by all prompts' kicks: {real['coverage']:.0%}.",
+            f"real kicks by all prompts' kicks: {real['coverage']:.0%}. Precision (share of kicks "
+            "inside the held-out real kicks' neighbourhoods: does each sound like some recorded "
+            f"kick?) of the training kits' recorded kicks: {real['floor_precision']:.0%}.",
             "",
-            "| prompt | Fréchet vs held-out real | × floor | spread (32 seeds) |",
-            "|---|---|---|---|",
+            "| prompt | Fréchet vs held-out real | × floor | spread (32 seeds) | precision |",
+            "|---|---|---|---|---|",
             *(
                 f"| {row['prompt']} | {row['frechet']:.1f} | {row['ratio']:.2f}× | "
-                f"{row['spread']:.2f} |"
+                f"{row['spread']:.2f} | {row['precision']:.0%} |"
                 for row in real["prompts"]
             ),
             "",
@@ -600,6 +618,8 @@ def render_comparison(reports: dict[str, Report]) -> str:
             "spread of 32 default-prompt kicks (held-out real: 1)", real("default_spread", "{:.2f}")
         ),
         row("coverage of held-out real kicks", real("coverage", "{:.0%}")),
+        row("precision at the default prompt", real("default_precision", "{:.0%}")),
+        row("precision of the training kits' recorded kicks", real("floor_precision", "{:.0%}")),
         row("Fréchet vs held-out procedural (× floor)", lambda r: f"{r.frechet['ratio']:.2f}×"),
         row("weakest keyword pair", weakest),
         row("artifacts", lambda r: f"{sum(r.artifacts.values())} in {r.generated_count}"),

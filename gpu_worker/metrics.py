@@ -1,6 +1,7 @@
 """Measures of a set of kicks against a reference set: the Fréchet distance of log-mel
 statistics (and, against recorded kicks, of those statistics plus descriptors), the spread of a
-set (variety) and coverage. Pure functions with known answers (gpu_worker/tests/test_metrics.py).
+set (variety), coverage and precision. Pure functions with known answers
+(gpu_worker/tests/test_metrics.py).
 """
 
 from __future__ import annotations
@@ -129,3 +130,18 @@ def coverage(reference: np.ndarray, generated: np.ndarray) -> float:
     np.fill_diagonal(to_reference, np.inf)
     to_generated = np.linalg.norm(reference[:, None] - generated[None], axis=2)
     return float(np.mean(to_generated.min(axis=1) < to_reference.min(axis=1)))
+
+
+# Neighbours that set a reference kick's radius in `precision` (Kynkäänniemi et al. 2019 use 3).
+PRECISION_NEIGHBOURS = 3
+
+
+def precision(reference: np.ndarray, generated: np.ndarray) -> float:
+    """Share of generated kicks that fall inside the reference set: within some reference kick's
+    distance to its PRECISION_NEIGHBOURS-th nearest reference neighbour ("improved precision",
+    Kynkäänniemi et al. 2019). Unlike the Fréchet distance it does not ask a prompt to cover
+    every kind of reference kick, only that each of its kicks sounds like one of them."""
+    to_reference = np.linalg.norm(reference[:, None] - reference[None], axis=2)
+    radii = np.sort(to_reference, axis=1)[:, PRECISION_NEIGHBOURS]  # column 0 is the kick itself
+    to_generated = np.linalg.norm(generated[:, None] - reference[None], axis=2)
+    return float(np.mean((to_generated <= radii[None]).any(axis=1)))

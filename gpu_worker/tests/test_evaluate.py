@@ -248,8 +248,10 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     for row in real["prompts"]:
         assert row["ratio"] == pytest.approx(row["frechet"] / real["floor"])
         assert row["spread"] >= 0
+        assert 0.0 <= row["precision"] <= 1.0
     assert real["default_prompt"] == "hit house"
-    assert 0.0 <= real["coverage"] <= 1.0
+    assert real["default_precision"] == real["prompts"][0]["precision"]
+    assert 0.0 <= real["coverage"] <= 1.0 and 0.0 <= real["floor_precision"] <= 1.0
     # The procedural figures leave the recorded kicks out.
     procedural_held_out = data.of_origin("library").split(held_out=True)
     assert report.descriptors[0]["count"] == len(procedural_held_out)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gpu_worker.config import AudioConfig
-from gpu_worker.metrics import FeatureSpace, coverage, frechet_distance, spread
+from gpu_worker.metrics import FeatureSpace, coverage, frechet_distance, precision, spread
 from gpu_worker.synth import STYLES, render_kick, sample_params
 
 CONFIG = AudioConfig()
@@ -55,6 +55,18 @@ def test_coverage_is_full_for_the_set_itself_and_none_for_a_far_set() -> None:
     assert coverage(reference, reference + 100.0) == 0.0
     half = coverage(reference, reference[:25])
     assert 0.4 <= half <= 0.8  # the covered half, and some of the rest near them
+
+
+def test_precision_is_full_for_the_set_itself_and_none_for_a_far_set() -> None:
+    rng = np.random.default_rng(0)
+    reference = rng.standard_normal((50, 4))
+    assert precision(reference, reference) == 1.0
+    assert precision(reference, reference + 100.0) == 0.0
+    # A tight cluster at the reference's centre sounds like it without covering it.
+    assert precision(reference, 0.01 * rng.standard_normal((20, 4))) == 1.0
+    assert coverage(reference, 0.01 * rng.standard_normal((20, 4))) < 0.2
+    half_far = np.concatenate([reference[:10], reference[:10] + 100.0])
+    assert precision(reference, half_far) == 0.5
 
 
 def test_frechet_distance_holds_where_scipys_matrix_square_root_returned_nan() -> None:
