@@ -16,13 +16,15 @@ from gpu_worker.data import load_dataset, mix_datasets, prepare_folder, write_sy
 from gpu_worker.descriptors import find_artifacts
 from gpu_worker.evaluate import (
     EvaluationSettings,
+    RealReference,
+    as_delivered,
     evaluate,
     held_out_reference,
     main,
     render_variations,
     variation_distances,
 )
-from gpu_worker.metrics import frechet_distance, log_mel_statistics
+from gpu_worker.metrics import FeatureSpace, frechet_distance, log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.synth import render_kick, sample_params
@@ -324,3 +326,21 @@ def test_the_cli_measures_variations_without_a_dataset(
     printed = capsys.readouterr().out
     assert '### Variations of "hit house" (2 parents × 1 variations' in printed
     assert "| strength | 0.1 | 0.25 | 0.4 | 0.6 | 0.9 | unrelated kick |" in printed
+
+
+def test_the_training_data_of_a_prompt_is_measured_like_its_kicks(dataset: Path) -> None:
+    # Training kicks that are the held-out kicks themselves sit on them: no distance, all inside.
+    data = load_dataset(dataset)
+    data = data.select(torch.arange(len(data)).repeat(2))  # 48 kicks: enough for a spread
+    config = ModelConfig().audio
+    audio = as_delivered(data.audio, config)
+    space = FeatureSpace.of(audio, config)
+    reference = RealReference(space, audio, space(audio), 1.0, 1.0, ["kit"], data)
+
+    figures = reference.training_figures((), config)
+
+    assert figures["data_ratio"] == pytest.approx(0.0, abs=1e-4)
+    assert figures["data_precision"] == 1.0
+    assert figures["data_spread"] > 0
+    rare = next(w for own in data.keywords for w in own if sum(w in k for k in data.keywords) < 32)
+    assert reference.training_figures((rare,), config) == {}
