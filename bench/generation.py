@@ -230,6 +230,10 @@ def measure_ours(
         kicks(0, batch)
         seconds = min(_time(lambda b=batch: kicks(0, b), device) for _ in range(3))
         result[f"throughput@{batch}"] = batch / seconds
+        # The host's share of a batched call: post-processing, one copy back, a WAV per kick.
+        audio = 0.1 * torch.randn(batch, pipeline.config.audio.num_samples, device=device)
+        delivery = min(_time(lambda a=audio: _post(a, pipeline), device) for _ in range(3))
+        result[f"delivery@{batch}"] = delivery / batch
     return result
 
 
@@ -650,6 +654,8 @@ def run_device(device: torch.device, args: argparse.Namespace) -> None:
             rows.append((f"kicks/s at batch {batch}", *cells, f"{base[key]:.1f}", ratio))
         else:
             rows.append((f"kicks/s at batch {batch}", *cells, "-", "-"))
+        cells = [f"{column[f'delivery@{batch}'] * 1000:.2f} ms" for column in columns.values()]
+        rows.append((f"  of which delivery per kick at batch {batch}", *cells, "-", "-"))
     _print_table(f"Latency and throughput ({label})", rows)
     steps_rows = [("DDIM steps", "p50 per kick", "CPU time per kick")]
     steps_rows += [
