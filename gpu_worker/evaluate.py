@@ -339,9 +339,11 @@ class RealReference:
         rows = [i for i, own in enumerate(self.training.keywords) if all(w in own for w in words)]
         if len(rows) < len(SPREAD_SEEDS):
             return {}
+        # A random draw in random order: the dataset lists kicks by origin, and the spread is
+        # taken over the first 32.
         rng = np.random.default_rng(0)
         rows = rng.choice(rows, size=min(len(rows), len(self.features)), replace=False)
-        features = self.space(as_delivered(self.training.audio[np.sort(rows)], config))
+        features = self.space(as_delivered(self.training.audio[torch.from_numpy(rows)], config))
         return {
             "data_ratio": frechet_distance(features, self.features) / self.floor,
             "data_spread": spread(features[: len(SPREAD_SEEDS)]),
