@@ -125,7 +125,9 @@ def test_wav_encoding_refuses_multichannel_input() -> None:
 def test_wav_bytes_are_those_libsndfile_writes_for_any_float_input() -> None:
     # Earlier versions delivered libsndfile's 16-bit quantisation; a kick's bytes stay the same.
     waveforms = torch.rand(4, 9_000, generator=torch.Generator().manual_seed(3)) * 2.4 - 1.2
-    for waveform in waveforms:
+    # libsndfile rounds to 32 bits before it keeps the top 16: 23.0000076 x 2^-15 becomes 23.
+    edges = torch.tensor([-0.0007019045297056437, 1.0, -1.0, 0.0, -1e-9, 2**-16, -(2**-16)])
+    for waveform in [*waveforms, edges]:
         reference = io.BytesIO()
         soundfile.write(
             reference, np.clip(waveform.numpy(), -1, 1), 44_100, format="WAV", subtype="PCM_16"
