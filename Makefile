@@ -70,7 +70,7 @@ fuzz: install services
 # presetParameters answer (a test fails when either is stale).
 schema: install
 	DEBUG=1 $(PY) manage.py export_schema backend.schema:schema --path schema.graphql
-	DEBUG=1 $(PY) manage.py shell -c "from tests.presets.test_parameters import FIXTURE, served_fixture; FIXTURE.write_text(served_fixture())"
+	DEBUG=1 $(PY) manage.py shell -c "from tests.presets.test_parameters import FIXTURES, served_fixture; [path.write_text(served_fixture(path)) for path in FIXTURES]"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ from accounts.permissions import MembersOnly
 from accounts.schema import FieldError, Throttled, ValidationErrors
 from accounts.services import Throttled as ThrottledError
 from presets import catalogue, services
-from presets.models import RANGES, Preset
+from presets.models import NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE, RANGES, Preset
 from presets.sample_library import served_samples
 
 if TYPE_CHECKING:
@@ -201,6 +201,17 @@ class PresetParameterRange:
     )
 
 
+@strawberry.type(
+    description="What createPreset and updatePreset accept as a name, once its ends are trimmed."
+)
+class PresetNameRule:
+    max_length: int
+    pattern: str = strawberry.field(
+        description="A regular expression the whole trimmed name matches (JavaScript syntax too)."
+    )
+    message: str = strawberry.field(description="The rule in words, as errors give it.")
+
+
 def _validation_error(error: services.InvalidPreset) -> ValidationErrors:
     return ValidationErrors(
         message=str(error),
@@ -257,6 +268,10 @@ class Query:
             )
             for parameter in services.preset_parameters()
         ]
+
+    @strawberry.field(description="The rule every preset name follows.")
+    def preset_name_rule(self) -> PresetNameRule:
+        return PresetNameRule(max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN, message=NAME_RULE)
 
 
 @strawberry.type

@@ -335,7 +335,8 @@ describe("knobs and presets", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Name").fill("bad name!");
     await dialog.getByRole("button", { name: "Save" }).click();
-    await dialog.getByText("Letters, digits and spaces only.").waitFor();
+    // The server's rule and message (presetNameRule), shown as an error before anything is sent.
+    await dialog.locator(".form__error", { hasText: "Use 1 to 32 letters, digits and spaces." }).waitFor();
     await dialog.getByLabel("Name").fill("Warehouse Rumble");
     await screenshot(page, "preset-save-dialog");
     await dialog.getByRole("button", { name: "Save" }).click();

@@ -164,6 +164,7 @@ export function App({ startup, params }: AppProps) {
             currentId={state.presetId}
             modified={state.modified}
             canSave={user !== null}
+            nameRule={startup.presetNameRule}
             onSelect={(preset) => dispatch({ type: "loadPreset", preset })}
             onStep={stepPreset}
             onSave={async (name) => {

@@ -1,9 +1,11 @@
-"""The `presetParameters` query: the DAW's knobs are built from it, so it must serve exactly the
-table the server validates against (presets.models.RANGES), under the PresetInput field names."""
+"""The `presetParameters` and `presetNameRule` queries: the DAW's knobs and its save dialog are
+built from them, so they must serve exactly what the server validates against
+(presets.models.RANGES and the name rule), under the PresetInput field names."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,17 @@ from tests.presets.conftest import CREATE, valid_input
 pytestmark = pytest.mark.django_db
 
 PARAMETERS = "{ presetParameters { parameter label min max defaultValue unit step } }"
-# The frontend's unit tests build their knob specs from this answer; `make schema` writes it.
-FIXTURE = Path(settings.BASE_DIR) / "frontend/src/audio/presetParameters.fixture.json"
-FIXTURE_QUERY = "{ presetParameters { parameter min max defaultValue step } }"
+# The frontend's unit tests build their knob specs and name checks from these answers (the
+# fields the Startup query asks for); `make schema` writes them.
+FRONTEND = Path(settings.BASE_DIR) / "frontend/src"
+FIXTURES = {
+    FRONTEND / "audio/presetParameters.fixture.json": (
+        "{ presetParameters { parameter min max defaultValue step } }"
+    ),
+    FRONTEND / "presets/presetNameRule.fixture.json": (
+        "{ presetNameRule { maxLength pattern message } }"
+    ),
+}
 INPUT_FIELDS = """{ __type(name: "PresetInput") {
     inputFields { name type { kind ofType { name } } }
 } }"""
@@ -68,14 +78,32 @@ def test_a_default_outside_its_range_is_refused(default: float) -> None:
         ParameterRange("BPM", 60, 365, default=default)
 
 
-def served_fixture() -> str:
-    """The frontend fixture's text: the answer to the fields the Startup query asks for."""
-    result = schema.execute_sync(FIXTURE_QUERY)
+def served_fixture(path: Path) -> str:
+    """A frontend fixture's text: the server's answer to its query."""
+    result = schema.execute_sync(FIXTURES[path])
     assert result.errors is None, result.errors
-    return json.dumps(result.data["presetParameters"], indent=2) + "\n"
+    [answer] = result.data.values()
+    return json.dumps(answer, indent=2) + "\n"
 
 
-def test_the_frontend_fixture_is_the_served_answer() -> None:
-    assert FIXTURE.read_text(encoding="utf-8") == served_fixture(), (
-        f"{FIXTURE.name} is out of date with presets.models.RANGES: run `make schema`."
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.name)
+def test_the_frontend_fixtures_are_the_served_answers(path: Path) -> None:
+    assert path.read_text(encoding="utf-8") == served_fixture(path), (
+        f"{path.name} is out of date with presets.models: run `make schema`."
     )
+
+
+def test_the_name_rule_is_the_one_names_are_validated_by(graphql, member_client) -> None:
+    rule = graphql("{ presetNameRule { maxLength pattern message } }")["data"]["presetNameRule"]
+    longest = "a" * rule["maxLength"]
+    assert re.fullmatch(rule["pattern"], longest)
+    assert (
+        graphql(CREATE, {"input": valid_input(name=f"  {longest} ")})["data"]["createPreset"][
+            "__typename"
+        ]
+        == "PresetSuccess"
+    )
+    for name in (longest + "a", "rumble!", "   "):
+        result = graphql(CREATE, {"input": valid_input(name=name)})["data"]["createPreset"]
+        assert result["__typename"] == "ValidationErrors", name
+        assert result["errors"][0]["messages"] == [rule["message"]]

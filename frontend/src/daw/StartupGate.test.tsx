@@ -9,12 +9,13 @@ import { Client, fetchExchange, Provider } from "urql";
 import { afterEach, describe, expect, it } from "vitest";
 import { SERVED_PARAMS } from "../audio/params.fixture";
 import type { StartupQuery } from "../gql/graphql";
+import NAME_RULE from "../presets/presetNameRule.fixture.json";
 import { StartupGate } from "./StartupGate";
 
 afterEach(cleanup);
 
 function startupAnswer(presetParameters: unknown[]): StartupQuery {
-  return { presetParameters, me: null, samples: [], presets: { totalCount: 0, results: [] } } as StartupQuery;
+  return { presetParameters, presetNameRule: NAME_RULE, me: null, samples: [], presets: { totalCount: 0, results: [] } } as StartupQuery;
 }
 
 function renderWith(respond: () => Promise<Response>) {

@@ -25,6 +25,11 @@ export const StartupQuery = graphql(`
     presetParameters {
       ...PresetParameterFields
     }
+    presetNameRule {
+      maxLength
+      pattern
+      message
+    }
     me {
       ...UserFields
     }

@@ -3,7 +3,7 @@
  * shared presets; shared presets can be loaded by everyone and deleted by no one.
  */
 import { useState } from "react";
-import { presetNameProblem, PRESET_NAME_MAX_LENGTH, type Preset } from "./presets";
+import { presetNameProblem, type NameRule, type Preset } from "./presets";
 import type { DeleteOutcome, SaveOutcome } from "./usePresets";
 import { ConfirmDialog, Modal } from "../components/Modal";
 
@@ -12,13 +12,15 @@ export interface PresetsBarProps {
   currentId: string | null;
   modified: boolean;
   canSave: boolean;
+  /** What the server accepts as a name (presetNameRule). */
+  nameRule: NameRule;
   onSelect: (preset: Preset) => void;
   onStep: (direction: 1 | -1) => void;
   onSave: (name: string) => Promise<SaveOutcome>;
   onDelete: (id: string) => Promise<DeleteOutcome>;
 }
 
-export function PresetsBar({ presets, currentId, modified, canSave, onSelect, onStep, onSave, onDelete }: PresetsBarProps) {
+export function PresetsBar({ presets, currentId, modified, canSave, nameRule, onSelect, onStep, onSave, onDelete }: PresetsBarProps) {
   const [dialog, setDialog] = useState<"save" | "delete" | null>(null);
   const current = presets.find((preset) => preset.id === currentId) ?? null;
   const shared = presets.filter((preset) => preset.isShared);
@@ -90,6 +92,7 @@ export function PresetsBar({ presets, currentId, modified, canSave, onSelect, on
       {dialog === "save" && (
         <SavePresetDialog
           initialName={current && !current.isShared ? current.name : ""}
+          rule={nameRule}
           existingNames={own.map((preset) => preset.name)}
           onSave={onSave}
           onClose={() => setDialog(null)}
@@ -104,17 +107,18 @@ export function PresetsBar({ presets, currentId, modified, canSave, onSelect, on
 
 interface SavePresetDialogProps {
   initialName: string;
+  rule: NameRule;
   existingNames: readonly string[];
   onSave: (name: string) => Promise<SaveOutcome>;
   onClose: () => void;
 }
 
-function SavePresetDialog({ initialName, existingNames, onSave, onClose }: SavePresetDialogProps) {
+function SavePresetDialog({ initialName, rule, existingNames, onSave, onClose }: SavePresetDialogProps) {
   const [name, setName] = useState(initialName);
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
-  const problem = presetNameProblem(name);
+  const problem = presetNameProblem(name, rule);
   const overwrites = existingNames.some((existing) => existing.toLowerCase() === name.trim().toLowerCase());
 
   const submit = async () => {
@@ -143,7 +147,7 @@ function SavePresetDialog({ initialName, existingNames, onSave, onClose }: SaveP
             className="input"
             name="preset-name"
             value={name}
-            maxLength={PRESET_NAME_MAX_LENGTH + 8}
+            maxLength={rule.maxLength + 8}
             autoComplete="off"
             aria-invalid={touched && problem !== null}
             onChange={(event) => {
@@ -154,7 +158,7 @@ function SavePresetDialog({ initialName, existingNames, onSave, onClose }: SaveP
           />
         </label>
         <p className="form__hint">
-          {touched && problem ? <span className="form__error">{problem}</span> : overwrites ? "Overwrites your preset with this name." : "1–32 letters, digits and spaces."}
+          {touched && problem ? <span className="form__error">{problem}</span> : overwrites ? "Overwrites your preset with this name." : rule.message}
         </p>
         {serverError && (
           <p className="form__error" role="alert">

@@ -1,19 +1,18 @@
-/** Conversions between server presets and DawSettings, and the name rule the server enforces. */
-import type { PresetFieldsFragment, PresetInput } from "../gql/graphql";
+/** Conversions between server presets and DawSettings, and the name rule the server serves. */
+import type { PresetFieldsFragment, PresetInput, StartupQuery } from "../gql/graphql";
 import { aiKickKey } from "../audio/library";
 import type { DawSettings } from "../audio/params";
 
 export type Preset = PresetFieldsFragment;
 
-export const PRESET_NAME_MAX_LENGTH = 32;
-const PRESET_NAME_PATTERN = /^[A-Za-z0-9 ]+$/;
+export type NameRule = StartupQuery["presetNameRule"];
 
-/** The server's rule: 1–32 characters, letters, digits and spaces only. Null when valid. */
-export function presetNameProblem(name: string): string | null {
-  if (name.trim().length === 0) return "Give the preset a name.";
-  if (name.length > PRESET_NAME_MAX_LENGTH) return `At most ${PRESET_NAME_MAX_LENGTH} characters.`;
-  if (!PRESET_NAME_PATTERN.test(name)) return "Letters, digits and spaces only.";
-  return null;
+/** The server's rule (presetNameRule) applied as the server applies it, to the trimmed name:
+ * its message when `name` breaks it, else null. */
+export function presetNameProblem(name: string, rule: NameRule): string | null {
+  const trimmed = name.trim();
+  const valid = trimmed.length > 0 && trimmed.length <= rule.maxLength && new RegExp(rule.pattern).test(trimmed);
+  return valid ? null : rule.message;
 }
 
 const AI_KEY_PREFIX = "ai:";

@@ -3,6 +3,7 @@ import { defaultSettings } from "../audio/params";
 import { TEST_PARAMS } from "../audio/params.fixture";
 import { dawReducer, initialDawState } from "./daw";
 import { cyclePreset, presetNameProblem, presetToSettings, settingsToInput, sortPresets, type Preset } from "../presets/presets";
+import NAME_RULE from "../presets/presetNameRule.fixture.json";
 
 function preset(overrides: Partial<Preset> = {}): Preset {
   return {
@@ -61,14 +62,13 @@ describe("dawReducer", () => {
 });
 
 describe("presets", () => {
-  it("validates names like the server", () => {
-    expect(presetNameProblem("Peak Time 2")).toBeNull();
-    expect(presetNameProblem("")).not.toBeNull();
-    expect(presetNameProblem("   ")).not.toBeNull();
-    expect(presetNameProblem("a".repeat(32))).toBeNull();
-    expect(presetNameProblem("a".repeat(33))).not.toBeNull();
-    expect(presetNameProblem("rumble!")).not.toBeNull();
-    expect(presetNameProblem("Über")).not.toBeNull();
+  it("validates names with the server's rule, on the trimmed name as the server does", () => {
+    const problem = (name: string) => presetNameProblem(name, NAME_RULE);
+    expect(problem("Peak Time 2")).toBeNull();
+    expect(problem(` ${"a".repeat(NAME_RULE.maxLength)} `)).toBeNull();
+    for (const bad of ["", "   ", "a".repeat(NAME_RULE.maxLength + 1), "rumble!", "Über"]) {
+      expect(problem(bad)).toBe(NAME_RULE.message);
+    }
   });
 
   it("maps an AI kick to its library key and back to aiKickId", () => {
