@@ -15,7 +15,7 @@ from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
 from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.sampler import DDIMSampler
-from gpu_worker.train.__main__ import main
+from gpu_worker.train.__main__ import _settings, build_parser, main
 from gpu_worker.train.common import (
     Budget,
     LearningRate,
@@ -347,3 +347,14 @@ def test_a_fine_tuning_run_refuses_a_dataset_with_another_vocabulary(
     other = prepare_folder(tmp_path / "corpus", tmp_path / "other", min_word_count=1)
     with pytest.raises(ValueError, match="different vocabulary"):
         train_vocoder(other, run, Budget(0, max_steps=1))
+
+
+@pytest.mark.parametrize(
+    ("stage", "settings"),
+    [("vae", VAETraining), ("diffusion", DiffusionTraining), ("vocoder", VocoderTraining)],
+)
+def test_real_weight_is_the_stage_s_own_unless_given(stage: str, settings: type) -> None:
+    parser = build_parser()
+    assert _settings(settings, parser.parse_args([stage])).real_weight == settings().real_weight
+    given = _settings(settings, parser.parse_args([stage, "--real-weight", "2.5"]))
+    assert given.real_weight == 2.5

@@ -116,6 +116,16 @@ def _add_training(parser: argparse.ArgumentParser, minutes: float) -> None:
     )
 
 
+def _add_real_weight(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--real-weight",
+        type=float,
+        default=None,
+        help="how many times as often a recorded kick is drawn as a procedural one "
+        "(default: the stage's own)",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_WORK / "data", help="prepared dataset folder"
@@ -166,15 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
     vae = commands.add_parser("vae", help="train the VAE")
     _add_common(vae)
     _add_training(vae, 30)
+    _add_real_weight(vae)
     vae.add_argument("--kl-weight", type=float, default=VAETraining.kl_weight)
 
     diffusion = commands.add_parser("diffusion", help="train the U-Net and keyword encoder")
     _add_common(diffusion)
     _add_training(diffusion, 45)
+    _add_real_weight(diffusion)
 
     vocoder = commands.add_parser("vocoder", help="train the vocoder")
     _add_common(vocoder)
     _add_training(vocoder, 45)
+    _add_real_weight(vocoder)
     vocoder.add_argument(
         "--vae-share",
         type=float,
@@ -226,6 +239,8 @@ def _settings(cls: type, args: argparse.Namespace, **extra: object) -> object:
         overrides["learning_rate"] = args.learning_rate
     if getattr(args, "decay_share", None) is not None:
         overrides["decay_share"] = args.decay_share
+    if getattr(args, "real_weight", None) is not None:
+        overrides["real_weight"] = args.real_weight
     return dataclasses.replace(cls(), **overrides)
 
 
