@@ -358,3 +358,23 @@ def test_real_weight_is_the_stage_s_own_unless_given(stage: str, settings: type)
     assert _settings(settings, parser.parse_args([stage])).real_weight == settings().real_weight
     given = _settings(settings, parser.parse_args([stage, "--real-weight", "2.5"]))
     assert given.real_weight == 2.5
+
+
+def test_a_run_from_a_distilled_model_exports_its_teacher_without_the_stale_student(
+    dataset: Path, tmp_path: Path
+) -> None:
+    config = ModelConfig.from_dict(
+        {**TINY, "sampler": "distilled", "distilled": {"steps": 2, "guidance": 2.0}}
+    )
+    torch.manual_seed(3)
+    KickPipeline.from_config(config, load_dataset(dataset).vocab, device="cpu").save_pretrained(
+        tmp_path / "model"
+    )
+    run = tmp_path / "run"
+    main(["init", "--from", str(tmp_path / "model"), "--run", str(run)])
+    main(["export", "--data", str(dataset), "--run", str(run), "--out", str(tmp_path / "out")])
+
+    exported = KickPipeline.from_pretrained(tmp_path / "out", device="cpu")
+    assert exported.config.sampler == "ddim" and not exported.config.distilled.present
+    assert exported.models.student is None
+    assert not (tmp_path / "out" / "student_unet.safetensors").exists()

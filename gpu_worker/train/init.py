@@ -8,11 +8,13 @@ keeps the model's vocabulary, so the prepared dataset must have the same one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 import torch
 
+from gpu_worker.config import DistilledConfig
 from gpu_worker.data import VOCAB_FILE
 from gpu_worker.train.common import CONFIG_FILE, Progress, checkpoint_path, save_checkpoint
 from gpu_worker.weights import load_model_folder, resolve_model_folder
@@ -33,6 +35,9 @@ def init_run(
         )
     folder = resolve_model_folder(model, cache_dir)
     config, vocab, models = load_model_folder(folder)
+    # A run trains the teacher. A distilled student no longer matches it once the U-Net moves, so
+    # the run and its export leave the student out; `train distill` makes a new one from them.
+    config = dataclasses.replace(config, sampler="ddim", distilled=DistilledConfig())
     run_dir.mkdir(parents=True, exist_ok=True)
     config.save(run_dir / CONFIG_FILE)
     vocab.save(run_dir / VOCAB_FILE)
