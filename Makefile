@@ -66,8 +66,8 @@ fuzz: install services
 	@DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) nice -n 10 \
 		$(PY) -m pytest -q -p no:cacheprovider -m fuzz tests/security
 
-# Regenerates schema.graphql from the Strawberry schema and the frontend unit tests' copy of the
-# presetParameters answer (a test fails when either is stale).
+# Regenerates schema.graphql from the Strawberry schema and the frontend unit tests' copies of the
+# presetParameters and presetNameRule answers (a test fails when any is stale).
 schema: install
 	DEBUG=1 $(PY) manage.py export_schema backend.schema:schema --path schema.graphql
 	DEBUG=1 $(PY) manage.py shell -c "from tests.presets.test_parameters import FIXTURES, served_fixture; [path.write_text(served_fixture(path)) for path in FIXTURES]"

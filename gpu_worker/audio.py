@@ -131,7 +131,8 @@ def to_pcm16(waveforms: torch.Tensor) -> torch.Tensor:
     """Float audio (..., samples) in [-1, 1] -> 16-bit PCM samples, on the audio's own device, so
     that a batch leaves the GPU as half the bytes and in one copy. Quantised as libsndfile does
     (rounded to 32 bits, then the top 16 kept), so the bytes are those earlier versions delivered.
-    In float32 every step is exact (scaling by powers of two, rounding, flooring)."""
+    On float32 audio (what ``postprocess`` gives) every step is exact: scaling by powers of two,
+    rounding, flooring."""
     scaled = waveforms.to(torch.float32).clamp(-1.0, 1.0).mul(2.0**31).round_()
     return scaled.div_(2.0**16).floor_().clamp_(-32768.0, 32767.0).to(torch.int16)
 
