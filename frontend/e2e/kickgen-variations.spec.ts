@@ -9,6 +9,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
+import { SHIPPED_MODEL_NAME } from "./kickModels";
 import { enterKickGen, generateKick, GENERATING_TEST, GENERATION_TIMEOUT_MS, register, samplerKick, serverLibrary, type GeneratedKick } from "./kickgenSteps";
 
 const username = `variations${Date.now() % 1_000_000}`;
@@ -145,7 +146,7 @@ describe("keyword chips", () => {
     const character = await page.getByRole("group", { name: "Character" }).getByRole("button").allTextContents();
     expect(character).toEqual(["short", "long", "deep", "high", "soft", "punchy", "round", "clicky", "clean", "distorted", "tight", "boomy"]);
     await expect(pressedChips()).resolves.toEqual(["house", "hit"]);
-    await expect(page.getByTestId("keyword-chips").innerText()).resolves.toContain("kick-gen-v3 · ");
+    await expect(page.getByTestId("keyword-chips").innerText()).resolves.toContain(`${SHIPPED_MODEL_NAME} · `);
     await screenshot(page, "kickgen-chips");
   });
 
@@ -171,7 +172,7 @@ describe("keyword chips", () => {
 
     const rows = await recipe();
     expect(rows).toMatchObject({ Prompt: "hit techno long punchy", Understood: "hit, techno, long, punchy", Ignored: "none", "Made from": "Noise: a new kick" });
-    expect(rows.Model).toMatch(/^kick-gen-v3 · [0-9a-f]{12}$/);
+    expect(rows.Model).toMatch(new RegExp(`^${SHIPPED_MODEL_NAME} · [0-9a-f]{12}$`));
     expect(rows.Sampling).toBe("distilled, 4 steps, guidance 3"); // the model's default sampler
     expect(rows.Seed).toMatch(/^\d+$/);
   });
