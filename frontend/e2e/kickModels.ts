@@ -27,6 +27,16 @@ export function shippedWeightsPresent(): boolean {
   return existsSync(join(SHIPPED_MODEL_DIR, "config.json"));
 }
 
+/** The shipped model's samplers as a kick's recipe shows them ("sampler, N steps, guidance G"):
+ * its default (the distilled student) and the guided DDIM that variations run. */
+export function shippedSamplingLabels(): { default: string; guided: string } {
+  const config = JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, "config.json"), "utf8"));
+  return {
+    default: `${config.sampler}, ${config.distilled.steps} steps, guidance ${config.distilled.guidance}`,
+    guided: `ddim, ${config.default_steps} steps, guidance ${config.default_guidance}`,
+  };
+}
+
 export type TestModelKind = "stand-in" | "failing";
 
 /** Changes whenever the model code or the builder does, so a cached folder always loads. */

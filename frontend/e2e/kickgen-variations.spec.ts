@@ -9,7 +9,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openApp, screenshot, startBackend, type Backend } from "./harness";
-import { SHIPPED_MODEL_NAME } from "./kickModels";
+import { SHIPPED_MODEL_NAME, shippedSamplingLabels } from "./kickModels";
 import { enterKickGen, generateKick, GENERATING_TEST, GENERATION_TIMEOUT_MS, register, samplerKick, serverLibrary, type GeneratedKick } from "./kickgenSteps";
 
 const username = `variations${Date.now() % 1_000_000}`;
@@ -173,7 +173,7 @@ describe("keyword chips", () => {
     const rows = await recipe();
     expect(rows).toMatchObject({ Prompt: "hit techno long punchy", Understood: "hit, techno, long, punchy", Ignored: "none", "Made from": "Noise: a new kick" });
     expect(rows.Model).toMatch(new RegExp(`^${SHIPPED_MODEL_NAME} · [0-9a-f]{12}$`));
-    expect(rows.Sampling).toBe("distilled, 4 steps, guidance 3"); // the model's default sampler
+    expect(rows.Sampling).toBe(shippedSamplingLabels().default);
     expect(rows.Seed).toMatch(/^\d+$/);
   });
 
@@ -216,7 +216,7 @@ describe("more like this", () => {
     const variation = await nextKick(before);
     const rows = await recipe();
     expect(rows["Made from"]).toBe(`More like ${chosenKick.name} at strength 0.70`);
-    expect(rows.Sampling).toBe("ddim, 25 steps, guidance 3"); // variations run the guided sampler
+    expect(rows.Sampling).toBe(shippedSamplingLabels().guided);
     expect(rows.Prompt).toBe("hit techno long punchy");
     expect((await serverLibrary(page)).kicks.remainingGensToday).toBe(quota - 1);
     await expect(samplerKick(page)).resolves.toMatchObject({ key: `ai:${variation.id}` });
