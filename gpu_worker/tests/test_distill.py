@@ -166,3 +166,28 @@ def test_the_cli_distils_a_model_folder(distilled: tuple[Path, Path], tmp_path: 
     # A finished round is loaded, not trained again.
     main([*arguments, "--max-steps", "5", "--batch-size", "4"])
     assert json.loads((run / SUMMARY_FILE).read_text())["rounds"][0]["training_steps"] == 2
+
+
+def test_the_student_learns_the_guidance_asked_for_and_the_export_keeps_it(
+    distilled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    teacher_folder, _ = distilled
+    assert KickPipeline.from_pretrained(teacher_folder).config.default_guidance == 3.0
+    arguments = ["distill", "--from", str(teacher_folder), "--minutes", "0", "--max-steps", "2"]
+    arguments += ["--teacher-steps", "4", "--student-steps", "2", "--pool-size", "16"]
+    arguments += ["--batch-size", "4"]
+    main([*arguments, "--run", str(tmp_path / "default")])
+    main([*arguments, "--run", str(tmp_path / "lower"), "--guidance", "1.5"])
+    config = KickPipeline.from_pretrained(tmp_path / "lower" / "steps-2").config
+    assert (config.default_guidance, config.distilled.guidance) == (1.5, 1.5)
+    # The guided teacher itself ran at 1.5: its pool and its undistilled distances differ.
+    distances = [
+        json.loads((tmp_path / run / SUMMARY_FILE).read_text())["undistilled_distance"]
+        for run in ("default", "lower")
+    ]
+    assert distances[0] != distances[1]
+
+
+def test_a_guidance_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="guidance must be between"):
+        DistillTraining(guidance=-1.0)

@@ -212,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     distilling.add_argument("--teacher-steps", type=int, default=DistillTraining.teacher_steps)
     distilling.add_argument("--student-steps", type=int, default=DistillTraining.student_steps)
     distilling.add_argument("--pool-size", type=int, default=DistillTraining.pool_size)
+    distilling.add_argument(
+        "--guidance",
+        type=float,
+        default=None,
+        help="guidance the student learns, and the export's default (default: the model's)",
+    )
 
     export = commands.add_parser("export", help="write the pipeline folder from checkpoints")
     _add_common(export)
@@ -292,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
             teacher_steps=args.teacher_steps,
             student_steps=args.student_steps,
             pool_size=args.pool_size,
+            guidance=args.guidance,
         )
         distill(
             args.model,

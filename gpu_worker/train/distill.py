@@ -27,7 +27,7 @@ import torch
 
 from gpu_worker.config import DistilledConfig
 from gpu_worker.models import Vocabulary
-from gpu_worker.pipeline import KickPipeline
+from gpu_worker.pipeline import MAX_GUIDANCE, KickPipeline
 from gpu_worker.synth import OPPOSITE_PAIRS
 from gpu_worker.train.common import (
     Budget,
@@ -67,11 +67,16 @@ class DistillTraining:
     # The model's own kicks whose noised latents the rounds train on.
     pool_size: int = 8192
     validation_kicks: int = 256
+    # The guidance the student learns, which becomes the exported model's default (None: the
+    # model's own default_guidance).
+    guidance: float | None = None
 
     def __post_init__(self) -> None:
         ratio = self.teacher_steps / self.student_steps
         if self.student_steps < 1 or ratio < 2 or not math.log2(ratio).is_integer():
             raise ValueError("teacher steps must be the student's steps times a power of two")
+        if self.guidance is not None and not 0.0 <= self.guidance <= MAX_GUIDANCE:
+            raise ValueError(f"guidance must be between 0 and {MAX_GUIDANCE}, got {self.guidance}")
 
     @property
     def rounds(self) -> list[int]:
@@ -169,6 +174,14 @@ def distill(
     target = select_device(device)
     generator = seed_everything(seed)
     pipeline = KickPipeline.from_pretrained(resolve_model_folder(model, cache_dir), device=target)
+    if settings.guidance is not None:
+        # The teachers and the export read the guidance from the pipeline's config.
+        pipeline = KickPipeline(
+            dataclasses.replace(pipeline.config, default_guidance=settings.guidance),
+            pipeline.vocabulary,
+            pipeline.models,
+            device=target,
+        )
     config, models = pipeline.config, pipeline.models
     chunk = max(settings.batch_size, 256)
     shape = models.vae.latent_shape
