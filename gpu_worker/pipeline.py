@@ -545,5 +545,10 @@ def _validate(prompt: str, steps: int, guidance: float, max_steps: int) -> None:
         raise ValueError(f"prompt must be a string of at most {MAX_PROMPT_LENGTH} characters")
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= max_steps:
         raise ValueError(f"steps must be an integer between 1 and {max_steps}, got {steps!r}")
+    check_guidance(guidance)
+
+
+def check_guidance(guidance: float) -> None:
+    """The guidance scales a model samples at (generation, and the teacher of a distillation)."""
     if not math.isfinite(guidance) or not 0.0 <= guidance <= MAX_GUIDANCE:
         raise ValueError(f"guidance must be between 0 and {MAX_GUIDANCE}, got {guidance!r}")

@@ -27,7 +27,7 @@ import torch
 
 from gpu_worker.config import DistilledConfig
 from gpu_worker.models import Vocabulary
-from gpu_worker.pipeline import MAX_GUIDANCE, KickPipeline
+from gpu_worker.pipeline import KickPipeline, check_guidance
 from gpu_worker.synth import OPPOSITE_PAIRS
 from gpu_worker.train.common import (
     Budget,
@@ -75,8 +75,8 @@ class DistillTraining:
         ratio = self.teacher_steps / self.student_steps
         if self.student_steps < 1 or ratio < 2 or not math.log2(ratio).is_integer():
             raise ValueError("teacher steps must be the student's steps times a power of two")
-        if self.guidance is not None and not 0.0 <= self.guidance <= MAX_GUIDANCE:
-            raise ValueError(f"guidance must be between 0 and {MAX_GUIDANCE}, got {self.guidance}")
+        if self.guidance is not None:
+            check_guidance(self.guidance)
 
     @property
     def rounds(self) -> list[int]:
