@@ -66,7 +66,8 @@ from gpu_worker.real_kicks import REAL_ORIGIN, REAL_ORIGINS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PROMPTS = (
+# The style prompts; the model's own default prompt is evaluated first, beside them.
+STYLE_PROMPTS = (
     "hit house",
     "punchy 909",
     "long 808",
@@ -100,7 +101,7 @@ VARIATION_SEEDS_FROM = 10_000
 
 @dataclass(frozen=True)
 class EvaluationSettings:
-    prompts: Sequence[str] = DEFAULT_PROMPTS
+    prompts: Sequence[str] = STYLE_PROMPTS
     kicks_per_prompt: int = 8
     pair_seeds: int = 16  # per context word
     frechet_kicks: int | None = None  # default: as many as held-out kicks
@@ -423,6 +424,10 @@ def evaluate(
     pipeline: KickPipeline, data: Dataset, out: Path, settings: EvaluationSettings
 ) -> Report:
     out.mkdir(parents=True, exist_ok=True)
+    default = pipeline.config.default_prompt
+    settings = dataclasses.replace(
+        settings, prompts=(default, *(p for p in settings.prompts if p != default))
+    )
     config = pipeline.config.audio
     recorded = real_reference(data, config)
     data = data.select(

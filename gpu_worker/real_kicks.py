@@ -13,8 +13,8 @@ Sources (each a Debian package; `make real-kicks` installs them):
     (bank 128, or a font's only kit) x notes 35 and 36 x several velocities.
 
 Every kick is read through the bounded reader (`gpu_worker.audio.read_audio`), cut at its onset,
-and written as a 24-bit WAV into one folder per kit, named by its keywords: the source's reliable
-words (808, 909, acoustic, electronic) and the words its measurements earn
+and written as a 24-bit WAV into one folder per kit, named by its keywords: "recorded", the source's
+reliable words (808, 909, acoustic, electronic) and the words its measurements earn
 (`descriptors.measured_keywords`, the synth's thresholds carried over). Near-duplicates (the same
 sample in two sound fonts, velocity layers that differ only in level) are dropped; odd or broken
 files are skipped and counted, never a crash. `manifest.json` records each kick's package, kit,
@@ -32,6 +32,7 @@ import json
 import logging
 import math
 import re
+import shutil
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -67,6 +68,7 @@ SONIC_PI_SAMPLES = Path("/usr/share/sonic-pi/samples")
 SONIC_PI_COPYRIGHT_PREFIX = "etc/samples/"
 SOUND_FONT_DIRS = (Path("/usr/share/sounds/sf2"), Path("/usr/share/sounds/sf3"))
 DOC_DIR = Path("/usr/share/doc")
+MANIFEST_FILE = "manifest.json"
 
 REAL_ORIGIN = "real"
 # A mixed dataset's recorded kicks and their augmented copies (gpu_worker.data.mix_datasets).
@@ -98,6 +100,9 @@ DUPLICATE_DISTANCE = 0.003
 DUPLICATE_FRAMES = 87  # one second of log-mel frames
 FINGERPRINT_RANGE = 0.75  # 60 dB in normalised log-mel units (2 units span 160 dB)
 
+# Every recorded kick carries this word, procedural ones never do: a prompt with it asks for kicks
+# like the recordings, in their variety, which the synth's styles alone do not reach.
+RECORDED_WORD = "recorded"
 # Words a kit's or preset's name reliably gives, checked in order (first match wins).
 SOURCE_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"808"), ("808", "electronic")),
@@ -134,8 +139,8 @@ class Source:
     def words(self) -> tuple[str, ...]:
         for pattern, words in SOURCE_WORDS:
             if pattern.search(self.kit) or pattern.search(self.instrument):
-                return words
-        return ()
+                return (RECORDED_WORD, *words)
+        return (RECORDED_WORD,)
 
 
 @dataclass
@@ -410,6 +415,10 @@ def build_corpus(
     report = CorpusReport()
     fingerprints: list[torch.Tensor] = []
     seen_origins: set[str] = set()
+    if (out / MANIFEST_FILE).exists():
+        # An earlier build: its kicks were named by the words of that build, and a stale file left
+        # beside this build's would be prepared twice.
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     for source in sources:
         if source.origin in seen_origins:  # one file named by two instruments or kits
@@ -451,6 +460,6 @@ def build_corpus(
         "skipped": dict(report.skipped),
         "licences": sorted({f"{e['package']}: {e['licence']}" for e in report.entries}),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n")
     log.info("%s -> %s", report.summary(), out)
     return report

@@ -16,7 +16,13 @@ from gpu_worker.sampler import DDIMSampler
 from gpu_worker.synth import PAIR_WORDS
 from gpu_worker.train.__main__ import main
 from gpu_worker.train.common import Budget
-from gpu_worker.train.distill import SUMMARY_FILE, DistillTraining, distill, random_prompts
+from gpu_worker.train.distill import (
+    DEFAULT_PROMPT_SHARE,
+    SUMMARY_FILE,
+    DistillTraining,
+    distill,
+    random_prompts,
+)
 from gpu_worker.weights import WEIGHT_FILES, WeightsError, load_model_folder
 
 TINY_DISTILL = DistillTraining(
@@ -62,6 +68,16 @@ def test_random_prompts_never_hold_both_words_of_a_pair() -> None:
         assert not (prompts[:, low] * prompts[:, high]).any()
     word_counts = prompts.sum(1)
     assert (word_counts == 0).any() and (word_counts >= 3).any()  # empty and rich prompts
+
+
+def test_random_prompts_hold_the_default_prompt_in_its_share() -> None:
+    vocabulary = Vocabulary(["house", "techno", "recorded", *PAIR_WORDS])
+    default = vocabulary.ids(["recorded"])
+    prompts = random_prompts(vocabulary, 2000, torch.Generator().manual_seed(1), default)
+    exactly_default = (prompts == vocabulary.multi_hot([default])).all(dim=1)
+    assert abs(exactly_default.float().mean().item() - DEFAULT_PROMPT_SHARE) < 0.03
+    without = random_prompts(vocabulary, 2000, torch.Generator().manual_seed(1))
+    assert (without == vocabulary.multi_hot([default])).all(dim=1).float().mean() < 0.03
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +202,24 @@ def test_the_student_learns_the_guidance_asked_for_and_the_export_keeps_it(
         for run in ("default", "lower")
     ]
     assert distances[0] != distances[1]
+
+
+def test_the_export_keeps_the_default_prompt_asked_for_and_refuses_unknown_words(
+    distilled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    teacher_folder, _ = distilled
+    assert KickPipeline.from_pretrained(teacher_folder).config.default_prompt == "hit house"
+    arguments = ["distill", "--from", str(teacher_folder), "--minutes", "0", "--max-steps", "1"]
+    arguments += ["--teacher-steps", "4", "--student-steps", "2", "--pool-size", "8"]
+    arguments += ["--batch-size", "4", "--run", str(tmp_path / "punchy")]
+    main([*arguments, "--default-prompt", "Punchy"])
+    exported = KickPipeline.from_pretrained(tmp_path / "punchy" / "steps-2")
+    assert exported.config.default_prompt == "punchy"
+    for prompt, unknown in (("punchy recorded", "recorded"), (" - ", "none")):
+        settings = DistillTraining(default_prompt=prompt)
+        with pytest.raises(ValueError, match=f"vocabulary .unknown: {unknown}"):
+            distill(teacher_folder, tmp_path / "refused", Budget(0, max_steps=1), settings)
+    assert not (tmp_path / "refused").exists()
 
 
 def test_a_guidance_out_of_range_is_refused() -> None:

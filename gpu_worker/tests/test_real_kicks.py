@@ -17,6 +17,7 @@ from gpu_worker.data import load_dataset, prepare_folder
 from gpu_worker.descriptors import MEASURED_WORDS
 from gpu_worker.real_kicks import (
     REAL_ORIGIN,
+    RECORDED_WORD,
     build_corpus,
     hydrogen_sources,
     lmms_sources,
@@ -132,7 +133,10 @@ def test_hydrogen_kits_give_every_layer_of_their_kick_instruments(kits: Path) ->
     }
     assert {s.licence for s in sources} == {"CC0"}
     words = {s.kit: s.words for s in sources}
-    assert words == {"Techno Kit 909": ("909", "electronic"), "Pearl Acoustic": ("acoustic",)}
+    assert words == {
+        "Techno Kit 909": (RECORDED_WORD, "909", "electronic"),
+        "Pearl Acoustic": (RECORDED_WORD, "acoustic"),
+    }
 
 
 def test_the_corpus_keeps_distinct_kicks_and_counts_what_it_skips(
@@ -155,9 +159,10 @@ def test_the_corpus_keeps_distinct_kicks_and_counts_what_it_skips(
     manifest = json.loads((tmp_path / "corpus" / "manifest.json").read_text())
     assert len(manifest["kicks"]) == 11
     entry = next(e for e in manifest["kicks"] if e["kit"] == "Techno Kit 909")
-    assert entry["file"].startswith("techno-kit-909/techno-kit-909/909_electronic_")
+    assert entry["file"].startswith("techno-kit-909/techno-kit-909/recorded_909_electronic_")
     assert entry["package"] == "hydrogen-drumkits" and entry["licence"] == "CC0"
-    assert set(entry["keywords"]) - {"909", "electronic"} <= MEASURED_WORDS
+    assert set(entry["keywords"]) - {RECORDED_WORD, "909", "electronic"} <= MEASURED_WORDS
+    assert all(e["keywords"][0] == RECORDED_WORD for e in manifest["kicks"])
     groups = {e["file"].split("/")[0] for e in manifest["kicks"]}
     # General MIDI kits are grouped by family across fonts: Standard and Standard 2 together.
     assert groups == {"pearl-acoustic", "techno-kit-909", "lmms-drums", "gm-standard", "gm-tr-808"}
@@ -165,6 +170,18 @@ def test_the_corpus_keeps_distinct_kicks_and_counts_what_it_skips(
         audio, rate = soundfile.read(tmp_path / "corpus" / entry["file"])
         assert rate == 44_100 and audio.ndim == 1 and audio.size <= 2.5 * 44_100
         assert abs(audio[0]) >= 0.99e-3 * np.abs(audio).max()  # cut at the onset
+
+
+def test_a_rebuild_replaces_the_previous_build(kits: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    build_corpus(corpus, hydrogen_sources(kits, "hydrogen-drumkits", CONFIG), CONFIG)
+    stale = corpus / "techno-kit-909" / "techno-kit-909" / "909_electronic_0000.wav"
+    stale.write_bytes(b"a kick named by an older build's words")
+    build_corpus(corpus, hydrogen_sources(kits, "hydrogen-drumkits", CONFIG), CONFIG)
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    assert sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.wav")) == sorted(
+        e["file"] for e in manifest["kicks"]
+    )
 
 
 def test_whole_kits_are_held_out_when_the_corpus_is_prepared(
@@ -240,8 +257,8 @@ def test_sonic_pi_kicks_are_grouped_by_their_maker_with_each_file_s_licence(
     assert sources["bd_mehackit"].licence == "MIT"
     assert sources["elec_soft_kick"].group == "sonic-pi-looppool"
     assert sources["elec_soft_kick"].licence == "CC-BY-3.0"
-    assert sources["elec_soft_kick"].words == ("electronic",)
-    assert sources["bd_haus"].words == ()
+    assert sources["elec_soft_kick"].words == (RECORDED_WORD, "electronic")
+    assert sources["bd_haus"].words == (RECORDED_WORD,)
     assert sources["bd_haus"].load().shape[0] > 0
     # The packaging's own stanza never names a sample's licence.
     assert package_licence("sonic-pi-samples", "debian/rules") != "GPL-3+"

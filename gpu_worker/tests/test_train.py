@@ -13,6 +13,7 @@ from gpu_worker.audio import LogMelSpectrogram
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
 from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
+from gpu_worker.models.keywords import Vocabulary
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.sampler import DDIMSampler
 from gpu_worker.train.__main__ import _settings, build_parser, main
@@ -347,6 +348,46 @@ def test_a_fine_tuning_run_refuses_a_dataset_with_another_vocabulary(
     other = prepare_folder(tmp_path / "corpus", tmp_path / "other", min_word_count=1)
     with pytest.raises(ValueError, match="different vocabulary"):
         train_vocoder(other, run, Budget(0, max_steps=1))
+
+
+def test_a_run_initialised_on_a_dataset_with_a_new_word_learns_it_from_the_null_embedding(
+    dataset: Path, tmp_path: Path
+) -> None:
+    words = load_dataset(dataset).vocab.words
+    new_word = words[-1]
+    torch.manual_seed(3)
+    source = KickPipeline.from_config(
+        ModelConfig.from_dict(TINY), Vocabulary(words[:-1]), device="cpu"
+    )
+    source.save_pretrained(tmp_path / "model")
+    run = tmp_path / "run"
+    common = ["--data", str(dataset), "--run", str(run)]
+    main(["init", "--from", str(tmp_path / "model"), *common])
+    main(["diffusion", *common, "--minutes", "0", "--max-steps", "0"])
+    main(["export", *common, "--out", str(tmp_path / "grown")])
+
+    grown = KickPipeline.from_pretrained(tmp_path / "grown", device="cpu")
+    assert grown.vocabulary.words == words
+    before, after = source.models.keywords, grown.models.keywords
+    for word in words[:-1]:
+        row = after.embedding.weight[grown.vocabulary.ids([word])[0]]
+        assert torch.equal(row, before.embedding.weight[source.vocabulary.ids([word])[0]]), word
+    new_row = after.embedding.weight[grown.vocabulary.ids([new_word])[0]]
+    assert torch.equal(new_row, before.null_embedding)
+    assert torch.equal(after.null_embedding, before.null_embedding)
+    assert same_weights(source.models.unet, grown.models.unet)
+
+
+def test_a_run_is_not_initialised_on_a_dataset_that_lacks_a_word_of_the_model(
+    dataset: Path, tmp_path: Path
+) -> None:
+    words = load_dataset(dataset).vocab.words
+    KickPipeline.from_config(
+        ModelConfig.from_dict(TINY), Vocabulary([*words, "zzz"]), device="cpu"
+    ).save_pretrained(tmp_path / "model")
+    with pytest.raises(ValueError, match="lacks the model's word.s. zzz"):
+        init_run(tmp_path / "model", tmp_path / "run", data_dir=dataset)
+    assert not (tmp_path / "run" / "checkpoints").exists()
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--cache-dir", type=Path, default=None, help="Hub download cache")
     _add_common(init)
+    # Without --data the run keeps the model's vocabulary; with it, the run takes the dataset's.
+    init.set_defaults(data=None)
 
     vae = commands.add_parser("vae", help="train the VAE")
     _add_common(vae)
@@ -217,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="guidance the student learns, and the export's default (default: the model's)",
+    )
+    distilling.add_argument(
+        "--default-prompt",
+        default=None,
+        help="the export's default prompt, which the student sees in one kick of eight "
+        "(default: the model's)",
     )
 
     export = commands.add_parser("export", help="write the pipeline folder from checkpoints")
@@ -299,6 +307,7 @@ def main(argv: list[str] | None = None) -> None:
             student_steps=args.student_steps,
             pool_size=args.pool_size,
             guidance=args.guidance,
+            default_prompt=args.default_prompt,
         )
         distill(
             args.model,
@@ -317,7 +326,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "prepare":
         _prepare(args)
     elif args.command == "init":
-        init_run(args.model, args.run, seed=args.seed, cache_dir=args.cache_dir)
+        init_run(
+            args.model, args.run, seed=args.seed, cache_dir=args.cache_dir, data_dir=args.data
+        )
     elif args.command == "vae":
         settings = _settings(VAETraining, args, kl_weight=args.kl_weight)
         train_vae(

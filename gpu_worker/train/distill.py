@@ -9,7 +9,8 @@ unguided pass where two teacher steps land. Each later round's teacher is the pr
 
 No dataset is needed: the latents that get noised are the model's own kicks at its default
 sampler, for random prompts the way the app composes them (a style word or two and a few
-character words, sometimes none). Every round's student is exported as a complete model folder
+character words, sometimes none), and, for one kick in eight, the model's default prompt, which
+every new member's first kicks use. Every round's student is exported as a complete model folder
 (`<run>/steps-N`, sampler "distilled"), so the evaluation can draw the steps-versus-quality curve;
 `<run>/summary.json` holds each round's distance to the teacher.
 """
@@ -52,6 +53,7 @@ SUMMARY_FILE = "summary.json"
 # contributes one of its two words.
 STYLE_WORD_COUNTS = ((0, 0.15), (1, 0.6), (2, 0.25))
 PAIR_WORD_SHARE = 0.3
+DEFAULT_PROMPT_SHARE = 0.125
 # Validation kicks are seeded apart from the pool's.
 VALIDATION_SEED = 10**6
 
@@ -70,6 +72,8 @@ class DistillTraining:
     # The guidance the student learns, which becomes the exported model's default (None: the
     # model's own default_guidance).
     guidance: float | None = None
+    # Likewise the default prompt, every word of which the model must know (None: the model's).
+    default_prompt: str | None = None
 
     def __post_init__(self) -> None:
         ratio = self.teacher_steps / self.student_steps
@@ -87,8 +91,14 @@ class DistillTraining:
         ]
 
 
-def random_prompts(vocabulary: Vocabulary, count: int, generator: torch.Generator) -> torch.Tensor:
-    """(count, len(vocabulary)) multi-hot prompts shaped like the keyword chips compose them."""
+def random_prompts(
+    vocabulary: Vocabulary,
+    count: int,
+    generator: torch.Generator,
+    default_prompt: tuple[int, ...] = (),
+) -> torch.Tensor:
+    """(count, len(vocabulary)) multi-hot prompts shaped like the keyword chips compose them; with
+    `default_prompt` (its word ids), that prompt as it is in a share `DEFAULT_PROMPT_SHARE`."""
     pairs = [
         (low, high)
         for _, low, _, high, _ in OPPOSITE_PAIRS
@@ -100,6 +110,9 @@ def random_prompts(vocabulary: Vocabulary, count: int, generator: torch.Generato
     shares = torch.tensor([s for _, s in STYLE_WORD_COUNTS])
     prompts: list[tuple[int, ...]] = []
     for _ in range(count):
+        if default_prompt and torch.rand(1, generator=generator).item() < DEFAULT_PROMPT_SHARE:
+            prompts.append(default_prompt)
+            continue
         style_count = int(counts[torch.multinomial(shares, 1, generator=generator)])
         order = torch.randperm(len(styles), generator=generator)[:style_count].tolist()
         words = [styles[i] for i in order]
@@ -173,15 +186,10 @@ def distill(
     returns the last one."""
     target = select_device(device)
     generator = seed_everything(seed)
-    pipeline = KickPipeline.from_pretrained(resolve_model_folder(model, cache_dir), device=target)
-    if settings.guidance is not None:
-        # The teachers and the export read the guidance from the pipeline's config.
-        pipeline = KickPipeline(
-            dataclasses.replace(pipeline.config, default_guidance=settings.guidance),
-            pipeline.vocabulary,
-            pipeline.models,
-            device=target,
-        )
+    pipeline = _with_defaults(
+        KickPipeline.from_pretrained(resolve_model_folder(model, cache_dir), device=target),
+        settings,
+    )
     config, models = pipeline.config, pipeline.models
     chunk = max(settings.batch_size, 256)
     shape = models.vae.latent_shape
@@ -193,7 +201,10 @@ def distill(
         # no_grad, not inference_mode: the pool feeds the students' training steps.
         with torch.no_grad():
             prompts = random_prompts(
-                pipeline.vocabulary, settings.pool_size + settings.validation_kicks, generator
+                pipeline.vocabulary,
+                settings.pool_size + settings.validation_kicks,
+                generator,
+                pipeline.vocabulary.tokenize(config.default_prompt).ids,
             )
             conditional = models.keywords(prompts.to(target))
             noise = torch.randn(len(prompts), *shape, generator=generator).to(target)
@@ -273,6 +284,31 @@ def distill(
             teacher_steps = student_steps
         (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return folder
+
+
+def _with_defaults(pipeline: KickPipeline, settings: DistillTraining) -> KickPipeline:
+    """The pipeline with the defaults the student is to learn: the teachers and the export read
+    them from its config."""
+    changes: dict[str, object] = {}
+    if settings.guidance is not None:
+        changes["default_guidance"] = settings.guidance
+    if settings.default_prompt is not None:
+        tokens = pipeline.vocabulary.tokenize(settings.default_prompt)
+        if tokens.ignored_words or not tokens.keywords:
+            unknown = ", ".join(tokens.ignored_words) or "none"
+            raise ValueError(
+                f"the default prompt {settings.default_prompt!r} must be words of the model's "
+                f"vocabulary (unknown: {unknown})"
+            )
+        changes["default_prompt"] = " ".join(tokens.keywords)
+    if not changes:
+        return pipeline
+    return KickPipeline(
+        dataclasses.replace(pipeline.config, **changes),
+        pipeline.vocabulary,
+        pipeline.models,
+        device=pipeline.device,
+    )
 
 
 def _train_round(

@@ -3,7 +3,10 @@
 Every stage's checkpoint is written from the folder's weights (the EMA networks of the diffusion
 stage too) with no optimizer state, so `vae`, `diffusion` and `vocoder` then fine-tune where the
 published model left off, e.g. the vocoder on the VAE's reconstructions (`--vae-share`). The run
-keeps the model's vocabulary, so the prepared dataset must have the same one.
+keeps the model's vocabulary, so the prepared dataset must have the same one; or, given the
+dataset (`--data`), it takes the dataset's vocabulary when that holds every word of the model's:
+each known word keeps its embedding and a new word starts from the null embedding, the kick the
+model makes of no word at all, which its own examples then move.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import torch
 
 from gpu_worker.config import DistilledConfig
 from gpu_worker.data import VOCAB_FILE
+from gpu_worker.models import KeywordEncoder
+from gpu_worker.models.keywords import Vocabulary
 from gpu_worker.train.common import CONFIG_FILE, Progress, checkpoint_path, save_checkpoint
 from gpu_worker.weights import load_model_folder, resolve_model_folder
 
@@ -25,9 +30,14 @@ STAGES = ("vae", "diffusion", "vocoder")
 
 
 def init_run(
-    model: str | Path, run_dir: Path, seed: int = 0, cache_dir: Path | None = None
+    model: str | Path,
+    run_dir: Path,
+    seed: int = 0,
+    cache_dir: Path | None = None,
+    data_dir: Path | None = None,
 ) -> Path:
-    """Writes config.json, vocab.json and one checkpoint per stage into the new `run_dir`."""
+    """Writes config.json, vocab.json and one checkpoint per stage into the new `run_dir`; with
+    `data_dir`, the vocabulary is that dataset's (see the module's doc)."""
     existing = [stage for stage in STAGES if checkpoint_path(run_dir, stage).exists()]
     if existing:
         raise FileExistsError(
@@ -35,6 +45,11 @@ def init_run(
         )
     folder = resolve_model_folder(model, cache_dir)
     config, vocab, models = load_model_folder(folder)
+    if data_dir is not None:
+        grown = Vocabulary.load(data_dir / VOCAB_FILE)
+        models.keywords = grown_keywords(models.keywords, vocab, grown)
+        log.info("vocabulary of %s: %s", data_dir, ", ".join(grown.words))
+        vocab = grown
     # A run trains the teacher. A distilled student no longer matches it once the U-Net moves, so
     # the run and its export leave the student out; `train distill` makes a new one from them.
     config = dataclasses.replace(config, sampler="ddim", distilled=DistilledConfig())
@@ -57,3 +72,24 @@ def init_run(
         save_checkpoint(run_dir, stage, modules, {}, Progress(extra=dict(extra)), generator)
     log.info("run %s initialised from %s (%s)", run_dir, model, folder)
     return run_dir
+
+
+def grown_keywords(
+    keywords: KeywordEncoder, vocab: Vocabulary, grown: Vocabulary
+) -> KeywordEncoder:
+    """A keyword encoder for `grown`, a superset of `vocab`: the known words' embeddings, and the
+    null embedding for each new word."""
+    dropped = [word for word in vocab.words if word not in grown]
+    if dropped:
+        raise ValueError(
+            f"the dataset lacks the model's word(s) {', '.join(dropped)}: fine-tuning on it would "
+            "leave them untrained"
+        )
+    encoder = KeywordEncoder(keywords.config, len(grown))
+    with torch.no_grad():
+        encoder.null_embedding.copy_(keywords.null_embedding)
+        for row, word in enumerate(grown.words):
+            known = vocab.ids([word])[0] if word in vocab else None
+            source = keywords.null_embedding if known is None else keywords.embedding.weight[known]
+            encoder.embedding.weight[row] = source
+    return encoder
