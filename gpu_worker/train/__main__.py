@@ -326,9 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "prepare":
         _prepare(args)
     elif args.command == "init":
-        init_run(
-            args.model, args.run, seed=args.seed, cache_dir=args.cache_dir, data_dir=args.data
-        )
+        init_run(args.model, args.run, seed=args.seed, cache_dir=args.cache_dir, data_dir=args.data)
     elif args.command == "vae":
         settings = _settings(VAETraining, args, kl_weight=args.kl_weight)
         train_vae(
