@@ -27,10 +27,27 @@ export function shippedWeightsPresent(): boolean {
   return existsSync(join(SHIPPED_MODEL_DIR, "config.json"));
 }
 
+interface ShippedConfig {
+  default_prompt: string;
+  default_steps: number;
+  default_guidance: number;
+  sampler: string;
+  distilled: { steps: number; guidance: number };
+}
+
+function shippedConfig(): ShippedConfig {
+  return JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, "config.json"), "utf8")) as ShippedConfig;
+}
+
+/** The shipped model's default prompt, which a new member's keyword chips start from. */
+export function shippedDefaultPrompt(): string {
+  return shippedConfig().default_prompt;
+}
+
 /** The shipped model's samplers as a kick's recipe shows them ("sampler, N steps, guidance G"):
  * its default (the distilled student) and the guided DDIM that variations run. */
 export function shippedSamplingLabels(): { default: string; guided: string } {
-  const config = JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, "config.json"), "utf8"));
+  const config = shippedConfig();
   return {
     default: `${config.sampler}, ${config.distilled.steps} steps, guidance ${config.distilled.guidance}`,
     guided: `ddim, ${config.default_steps} steps, guidance ${config.default_guidance}`,
