@@ -650,6 +650,7 @@ def render_comparison(reports: dict[str, Report]) -> str:
     lines = [
         "| measure | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
+        row("default prompt", lambda r: f'"{r.real["default_prompt"]}"' if r.real else "–"),
         row("Fréchet vs held-out real, default prompt (× floor)", real("default_ratio", "{:.2f}×")),
         row("Fréchet vs held-out real, worst prompt (× floor)", real("worst_ratio", "{:.2f}×")),
         row(

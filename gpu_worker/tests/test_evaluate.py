@@ -283,6 +283,8 @@ def test_the_cli_compares_two_models_on_the_same_data(mixed_dataset: Path, tmp_p
     comparison = (tmp_path / "eval" / "comparison.md").read_text()
     assert comparison.splitlines()[0] == "| measure | model-a | model-b |"
     assert "spread of 32 default-prompt kicks" in comparison
+    # Each model is measured at its own default prompt, which the table names.
+    assert '| default prompt | "hit house" | "hit house" |' in comparison
     for name in ("model-a", "model-b"):
         assert (tmp_path / "eval" / name / "metrics.json").exists()
 
