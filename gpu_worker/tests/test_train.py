@@ -4,9 +4,12 @@ and the exported folder loads into the pipeline."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 import torch
 
 from gpu_worker.audio import LogMelSpectrogram
@@ -15,8 +18,10 @@ from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
 from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
 from gpu_worker.models.keywords import Vocabulary
 from gpu_worker.pipeline import KickPipeline
+from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.sampler import DDIMSampler
-from gpu_worker.train.__main__ import _settings, build_parser, main
+from gpu_worker.synth import render_kick, sample_params
+from gpu_worker.train.__main__ import TWINS_FOLDER, _settings, build_parser, main
 from gpu_worker.train.common import (
     Budget,
     LearningRate,
@@ -330,6 +335,42 @@ def test_a_run_initialised_from_a_model_fine_tunes_it_and_exports_it_again(
     assert same_weights(source.models.vae, tuned.models.vae)
     log = (run / "logs" / "vocoder.log").read_text()
     assert "VAE mels for 100 % of each batch" in log
+
+
+def _recorded_kicks(folder: Path, kits: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    for kit in range(kits):
+        (folder / "corpus" / f"kit-{kit}").mkdir(parents=True)
+        for index in range(3):
+            kick = render_kick(sample_params("acoustic", rng))
+            soundfile.write(
+                folder / "corpus" / f"kit-{kit}" / f"acoustic_{index}.wav", kick, 44_100
+            )
+    return prepare_folder(
+        folder / "corpus",
+        folder / "real",
+        min_word_count=1,
+        held_out_share=0.0,
+        group_depth=1,
+        origin=REAL_ORIGIN,
+    )
+
+
+def test_prepare_mixes_recorded_kicks_with_twins_of_this_fit_only(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    arguments = ["prepare", "--synthetic", "8", "--corpus", str(corpus), "--data", str(data)]
+    arguments += ["--twin-bank", "16", "--augmented-copies", "1", "--min-word-count", "1"]
+    for kits, seed in ((2, 1), (1, 2)):
+        real = _recorded_kicks(tmp_path / f"real-{kits}", kits, seed)
+        main([*arguments, "--real", str(real)])
+        # An earlier, larger fit's twins are gone: one twin per recorded kick of this fit.
+        assert len(list((corpus / TWINS_FOLDER).glob("*.wav"))) == 3 * kits
+    mixed = load_dataset(data)
+    assert Counter(mixed.origins) == {
+        "procedural": 8 + 3,
+        REAL_ORIGIN: 3,
+        f"{REAL_ORIGIN}-augmented": 3,
+    }
 
 
 def test_init_refuses_a_run_that_already_has_checkpoints(dataset: Path, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import shutil
 from pathlib import Path
 
 import torch
@@ -272,6 +273,8 @@ def _prepare(args: argparse.Namespace) -> None:
         real = load_dataset(args.real).of_origin(REAL_ORIGIN).split(held_out=False)
         fit = fit_twins(list(real.audio.numpy()), draw_bank(args.twin_bank, args.seed))
         logging.getLogger(__name__).info("%s", fit_report(fit))
+        # Twins are named by the fit, so an earlier fit's would stay beside this one's.
+        shutil.rmtree(args.corpus / TWINS_FOLDER, ignore_errors=True)
         write_corpus(args.corpus / TWINS_FOLDER, twin_corpus(fit, args.seed))
     own = args.data.with_name(f"{args.data.name}-{origin}")
     prepare_folder(source, own, min_word_count=args.min_word_count, origin=origin)
