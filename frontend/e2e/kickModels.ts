@@ -1,6 +1,6 @@
 /**
  * Which kick model the browser tests' backends run: the shipped weights
- * (gpu_worker/pretrained/kick-gen-v4) whenever they are in the tree, else a stand-in of the same
+ * (gpu_worker/pretrained/kick-gen-v5) whenever they are in the tree, else a stand-in of the same
  * architecture with random weights; plus a model that fails half-way for the failure test.
  * Folders are written by e2e/kick_models.py through gpu_worker's own save_pretrained.
  */
@@ -19,7 +19,7 @@ const GPU_WORKER = join(REPO, "gpu_worker");
 const BUILDER = join(E2E_DIR, "kick_models.py");
 const CACHE_DIR = join(tmpdir(), "kwr-e2e-kick-models");
 
-export const SHIPPED_MODEL_DIR = join(GPU_WORKER, "pretrained", "kick-gen-v4");
+export const SHIPPED_MODEL_DIR = join(GPU_WORKER, "pretrained", "kick-gen-v5");
 /** The name the app shows for the shipped model: its folder's. */
 export const SHIPPED_MODEL_NAME = basename(SHIPPED_MODEL_DIR);
 

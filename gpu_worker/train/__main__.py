@@ -14,10 +14,10 @@
     python -m gpu_worker.train vocoder --minutes 45
     python -m gpu_worker.train export --out my-kick-model
     # fine-tune the shipped model (same vocabulary) instead of starting from scratch
-    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v4 --run var/train/tune
+    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v5 --run var/train/tune
     python -m gpu_worker.train vocoder --run var/train/tune --vae-share 1 --minutes 30
     # a few-step student of a model (guidance baked in), 32 -> 16 -> 8 -> 4 steps; no dataset
-    python -m gpu_worker.train distill --from gpu_worker/pretrained/kick-gen-v4 --minutes 30
+    python -m gpu_worker.train distill --from gpu_worker/pretrained/kick-gen-v5 --minutes 30
 
 Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
 (of this invocation) or at --max-steps (in total), and uses CUDA when present.
