@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile
 import torch
 
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess
@@ -28,6 +27,7 @@ from gpu_worker.metrics import FeatureSpace, frechet_distance, log_mel_statistic
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.synth import render_kick, sample_params
+from gpu_worker.tests.recorded import prepare_recorded_kits
 
 TINY = {
     "vae": {"channels": [4, 4, 4, 4, 8]},
@@ -201,25 +201,8 @@ def test_the_cli_evaluates_a_saved_model(
 def mixed_dataset(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The procedural dataset mixed with "recorded" kicks in four kits, two of them held out."""
     root = tmp_path_factory.mktemp("mixed")
-    rng = np.random.default_rng(5)
-    for kit, style in (
-        ("kit-a", "acoustic"),
-        ("kit-b", "808"),
-        ("kit-c", "909"),
-        ("kit-d", "lofi"),
-    ):
-        (root / "corpus" / kit).mkdir(parents=True)
-        for index in range(4):
-            kick = render_kick(sample_params(style, rng))
-            soundfile.write(root / "corpus" / kit / f"{style}_{index}.wav", kick, 44_100)
-    real = prepare_folder(
-        root / "corpus",
-        root / "real",
-        min_word_count=1,
-        held_out_share=0.5,
-        group_depth=1,
-        origin=REAL_ORIGIN,
-    )
+    kits = (("kit-a", "acoustic"), ("kit-b", "808"), ("kit-c", "909"), ("kit-d", "lofi"))
+    real = prepare_recorded_kits(root, kits, kicks_per_kit=4, held_out_share=0.5, seed=5)
     assert 0 < int(load_dataset(real).held_out.sum()) < 16
     return mix_datasets([dataset, real], root / "data", {REAL_ORIGIN: 1}, seed=0)
 

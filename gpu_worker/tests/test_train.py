@@ -7,9 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile
 import torch
 
 from gpu_worker.audio import LogMelSpectrogram
@@ -20,7 +18,7 @@ from gpu_worker.models.keywords import Vocabulary
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.sampler import DDIMSampler
-from gpu_worker.synth import render_kick, sample_params
+from gpu_worker.tests.recorded import prepare_recorded_kits
 from gpu_worker.train.__main__ import TWINS_FOLDER, _settings, build_parser, main
 from gpu_worker.train.common import (
     Budget,
@@ -337,31 +335,13 @@ def test_a_run_initialised_from_a_model_fine_tunes_it_and_exports_it_again(
     assert "VAE mels for 100 % of each batch" in log
 
 
-def _recorded_kicks(folder: Path, kits: int, seed: int) -> Path:
-    rng = np.random.default_rng(seed)
-    for kit in range(kits):
-        (folder / "corpus" / f"kit-{kit}").mkdir(parents=True)
-        for index in range(3):
-            kick = render_kick(sample_params("acoustic", rng))
-            soundfile.write(
-                folder / "corpus" / f"kit-{kit}" / f"acoustic_{index}.wav", kick, 44_100
-            )
-    return prepare_folder(
-        folder / "corpus",
-        folder / "real",
-        min_word_count=1,
-        held_out_share=0.0,
-        group_depth=1,
-        origin=REAL_ORIGIN,
-    )
-
-
 def test_prepare_mixes_recorded_kicks_with_twins_of_this_fit_only(tmp_path: Path) -> None:
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     arguments = ["prepare", "--synthetic", "8", "--corpus", str(corpus), "--data", str(data)]
     arguments += ["--twin-bank", "16", "--augmented-copies", "1", "--min-word-count", "1"]
     for kits, seed in ((2, 1), (1, 2)):
-        real = _recorded_kicks(tmp_path / f"real-{kits}", kits, seed)
+        kit_styles = [(f"kit-{kit}", "acoustic") for kit in range(kits)]
+        real = prepare_recorded_kits(tmp_path / f"real-{kits}", kit_styles, 3, 0.0, seed)
         main([*arguments, "--real", str(real)])
         # An earlier, larger fit's twins are gone: one twin per recorded kick of this fit.
         assert len(list((corpus / TWINS_FOLDER).glob("*.wav"))) == 3 * kits
