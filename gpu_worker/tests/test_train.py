@@ -13,8 +13,7 @@ import torch
 from gpu_worker.audio import LogMelSpectrogram
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, prepare_folder, write_synthetic_corpus
-from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocoder
-from gpu_worker.models.keywords import Vocabulary
+from gpu_worker.models import VAE, KeywordEncoder, UNet, Vocabulary, Vocoder
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.sampler import DDIMSampler

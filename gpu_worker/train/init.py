@@ -19,8 +19,7 @@ import torch
 
 from gpu_worker.config import DistilledConfig
 from gpu_worker.data import VOCAB_FILE
-from gpu_worker.models import KeywordEncoder
-from gpu_worker.models.keywords import Vocabulary
+from gpu_worker.models import KeywordEncoder, Vocabulary
 from gpu_worker.train.common import CONFIG_FILE, Progress, checkpoint_path, save_checkpoint
 from gpu_worker.weights import load_model_folder, resolve_model_folder
 
@@ -89,7 +88,9 @@ def grown_keywords(
     with torch.no_grad():
         encoder.null_embedding.copy_(keywords.null_embedding)
         for row, word in enumerate(grown.words):
-            known = vocab.ids([word])[0] if word in vocab else None
-            source = keywords.null_embedding if known is None else keywords.embedding.weight[known]
-            encoder.embedding.weight[row] = source
+            encoder.embedding.weight[row] = (
+                keywords.embedding.weight[vocab.ids([word])[0]]
+                if word in vocab
+                else keywords.null_embedding
+            )
     return encoder
