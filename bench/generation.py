@@ -310,7 +310,7 @@ def frechet_versus_steps(
         kicks = generate_matched(pipeline, held_out, len(held_out), settings)
         features = log_mel_statistics(np.stack(kicks), pipeline.config.audio)
         table.append((steps, frechet_distance(features, held_features)))
-    return table, floor
+    return table, floor.distance
 
 
 def _memory_probe(kind: str, model: str | None, threads: int) -> None:

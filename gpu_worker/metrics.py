@@ -44,6 +44,35 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     )
 
 
+# Random draws averaged into a floor. One draw of 83 recorded kicks of the training kits ranged
+# from 26 to 66 over 50 seeds (sd 7.7) against the same held-out kicks: a single draw can move a
+# model across 2x the floor.
+FLOOR_DRAWS = 32
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The distance to a reference set that sets the scale of a Fréchet distance: the mean over
+    `FLOOR_DRAWS` random draws of as many rows of a comparable pool (training kicks against
+    held-out ones), with its standard deviation and the draws' mean precision."""
+
+    distance: float
+    deviation: float
+    precision: float
+
+    @classmethod
+    def of(cls, pool: np.ndarray, reference: np.ndarray) -> Floor:
+        rng = np.random.default_rng(0)
+        size = min(len(pool), len(reference))
+        draws = [pool[rng.choice(len(pool), size=size, replace=False)] for _ in range(FLOOR_DRAWS)]
+        distances = [frechet_distance(draw, reference) for draw in draws]
+        return cls(
+            float(np.mean(distances)),
+            float(np.std(distances)),
+            float(np.mean([precision(reference, draw) for draw in draws])),
+        )
+
+
 def quantisation_floor(transform: LogMelSpectrogram) -> float:
     """The mel magnitude of a 1 kHz sine one 16-bit step high (90 dB below full scale): the
     quietest tone a 16-bit WAV carries, under which the statistics see silence. Without it the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from gpu_worker.config import ModelConfig
 from gpu_worker.data import load_dataset, mix_datasets, prepare_folder, write_synthetic_corpus
 from gpu_worker.descriptors import find_artifacts
 from gpu_worker.evaluate import (
+    WORDED_KICKS_MIN,
     EvaluationSettings,
     RealReference,
     as_delivered,
@@ -23,7 +25,7 @@ from gpu_worker.evaluate import (
     render_variations,
     variation_distances,
 )
-from gpu_worker.metrics import FeatureSpace, frechet_distance, log_mel_statistics
+from gpu_worker.metrics import FeatureSpace, Floor, frechet_distance, log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN
 from gpu_worker.synth import render_kick, sample_params
@@ -108,7 +110,7 @@ def test_reference_kicks_are_compared_as_the_pipeline_delivers_kicks(dataset: Pa
     )
     as_prepared = log_mel_statistics(held_out.numpy(), config)
     assert frechet_distance(as_prepared, held_features) > 1e-3
-    assert floor > 1e-3
+    assert floor.distance > 1e-3
 
 
 def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
@@ -154,7 +156,7 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     )
     markdown = (tmp_path / "report.md").read_text()
     assert '| generated "hit house" | 2 |' in markdown
-    assert "training vs held-out (floor)" in markdown
+    assert "| training vs held-out (floor: the mean of 32 draws) |" in markdown
     assert "| VAE + vocoder reconstructions vs held-out |" in markdown
     assert "| guidance | Fréchet vs held-out | × floor |" in markdown
     assert "| strength | 0.3 | 0.7 | unrelated kick |" in markdown
@@ -228,7 +230,7 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     held_out_real = data.of_origin(REAL_ORIGIN).split(held_out=True)
     assert real["held_out_kicks"] == len(held_out_real)
     assert real["held_out_kits"] == sorted(set(held_out_real.groups))
-    assert real["floor"] > 0
+    assert real["floor"] > 0 and real["floor_deviation"] >= 0
     # The model's default prompt comes first, once, whatever the order of the style prompts.
     assert [row["prompt"] for row in real["prompts"]] == ["hit house", "techno"]
     for row in real["prompts"]:
@@ -321,7 +323,9 @@ def test_the_training_data_of_a_prompt_is_measured_like_its_kicks(dataset: Path)
     config = ModelConfig().audio
     audio = as_delivered(data.audio, config)
     space = FeatureSpace.of(audio, config)
-    reference = RealReference(space, audio, space(audio), 1.0, 1.0, ["kit"], data)
+    reference = RealReference(
+        space, audio, space(audio), Floor(1.0, 0.0, 1.0), ["kit"], data.keywords, data
+    )
 
     figures = reference.training_figures((), config)
 
@@ -330,3 +334,27 @@ def test_the_training_data_of_a_prompt_is_measured_like_its_kicks(dataset: Path)
     assert figures["data_spread"] > 0
     rare = next(w for own in data.keywords for w in own if sum(w in k for k in data.keywords) < 32)
     assert reference.training_figures((rare,), config) == {}
+
+
+def test_a_prompts_bound_is_the_held_out_kicks_that_earn_its_measured_words(
+    dataset: Path,
+) -> None:
+    data = load_dataset(dataset)
+    data = data.select(torch.arange(len(data)).repeat(2))
+    config = ModelConfig().audio
+    audio = as_delivered(data.audio, config)
+    space = FeatureSpace.of(audio, config)
+    features = space(audio)
+    keywords = [["short" if i % 2 else "long", "house"] for i in range(len(data))]
+    reference = RealReference(space, audio, features, Floor(2.0, 0.0, 1.0), ["kit"], keywords, data)
+
+    long_rows = [i for i in range(len(data)) if i % 2 == 0]
+    assert reference.held_out_figures(("long", "house")) == {
+        "held_out_ratio": pytest.approx(frechet_distance(features[long_rows], features) / 2.0),
+        "held_out_count": len(long_rows),
+    }
+    # A word that is not measured narrows nothing to score against; too few kicks, no bound.
+    assert reference.held_out_figures(("house",)) == {}
+    assert reference.held_out_figures(("deep",)) == {}
+    few = [["long"] if i < WORDED_KICKS_MIN - 1 else ["short"] for i in range(len(data))]
+    assert dataclasses.replace(reference, keywords=few).held_out_figures(("long",)) == {}

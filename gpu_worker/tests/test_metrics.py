@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from gpu_worker.config import AudioConfig
-from gpu_worker.metrics import FeatureSpace, coverage, frechet_distance, precision, spread
+from gpu_worker.metrics import (
+    FLOOR_DRAWS,
+    FeatureSpace,
+    Floor,
+    coverage,
+    frechet_distance,
+    precision,
+    spread,
+)
 from gpu_worker.synth import STYLES, render_kick, sample_params
 
 CONFIG = AudioConfig()
@@ -87,3 +95,28 @@ def test_frechet_distance_holds_where_scipys_matrix_square_root_returned_nan() -
     )
     assert frechet_distance(generated, reference) == pytest.approx(expected, rel=1e-6)
     assert frechet_distance(generated, generated) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_the_floor_of_the_reference_itself_is_zero_and_of_a_shifted_pool_the_shift() -> None:
+    rng = np.random.default_rng(0)
+    reference = rng.standard_normal((40, 3))
+    # Every draw takes all 40 rows: the same set in another order.
+    itself = Floor.of(reference, reference)
+    assert itself.distance == pytest.approx(0.0, abs=1e-9) and itself.precision == 1.0
+    shifted = Floor.of(reference + np.array([2.0, 0.0, 0.0]), reference)
+    assert shifted.distance == pytest.approx(4.0) and shifted.deviation == pytest.approx(0.0)
+
+
+def test_the_floor_is_the_mean_of_its_draws_not_one_of_them() -> None:
+    rng = np.random.default_rng(0)
+    reference = rng.standard_normal((30, 3))
+    pool = rng.standard_normal((90, 3))
+    floor = Floor.of(pool, reference)
+    draws = np.random.default_rng(0)
+    distances = [
+        frechet_distance(pool[draws.choice(90, size=30, replace=False)], reference)
+        for _ in range(FLOOR_DRAWS)
+    ]
+    assert floor.distance == pytest.approx(np.mean(distances))
+    assert floor.deviation == pytest.approx(np.std(distances)) and floor.deviation > 0
+    assert floor.distance != pytest.approx(distances[0])
