@@ -35,7 +35,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from gpu_worker.audio import LogMelSpectrogram, UnreadableAudioError, fit_length, read_audio
-from gpu_worker.augment import augment_kick
+from gpu_worker.augment import augment_kick, layer_kick
 from gpu_worker.config import AudioConfig
 from gpu_worker.descriptors import MEASURED_WORDS, describe, measured_keywords
 from gpu_worker.models.keywords import Vocabulary, split_words
@@ -284,29 +284,41 @@ def save_dataset(dataset: Dataset, out: Path, **about: object) -> None:
     (out / INDEX_FILE).write_text(json.dumps(index, indent=1) + "\n")
 
 
+@dataclass(frozen=True)
+class Layering:
+    """A `share` of the training kicks of `origin` replaced by their layered version
+    (`augment.layer_kick`): under the top of a training kick of `top_origins`, never one of a
+    held-out kit."""
+
+    origin: str
+    top_origins: tuple[str, ...]
+    share: float
+
+
 def mix_datasets(
     parts: Sequence[Path],
     out: Path,
     augmented_copies: Mapping[str, int] | None = None,
+    layering: Layering | None = None,
     seed: int = 0,
 ) -> Path:
     """One training dataset from prepared ones (the procedural corpus, real kicks): every kick
-    with its origin, group and held-out flag, one vocabulary (every word of every part), and
+    with its origin, group and held-out flag, one vocabulary (every word of every part),
     `augmented_copies[origin]` augmented copies of each training kick of that origin (origin
-    "<origin>-augmented"; never of a held-out kick). An augmented kick keeps its source words and
-    has its measured words measured again, since re-tuning and shaping move them."""
+    "<origin>-augmented"; never of a held-out kick), and `layering`'s share of its origin's
+    training kicks layered (origin "<origin>-layered"). An augmented or layered kick keeps its
+    source words and has its measured words measured again, since shaping moves them."""
     datasets = [load_dataset(part) for part in parts]
     config = AudioConfig(**json.loads((parts[0] / INDEX_FILE).read_text())["audio"])
     vocab = Vocabulary(sorted({word for d in datasets for word in d.vocab.words}))
     names, keywords, origins, groups = [], [], [], []
-    audio, mel, held_out = [], [], []
+    audio, held_out = [], []
     for dataset in datasets:
         names += dataset.names
         keywords += dataset.keywords
         origins += dataset.origins
         groups += dataset.groups
         audio.append(dataset.audio)
-        mel.append(dataset.mel)
         held_out.append(dataset.held_out)
     rng = np.random.default_rng(seed)
     extra: list[np.ndarray] = []
@@ -320,26 +332,25 @@ def mix_datasets(
                     kick = _augmented(dataset.audio[i].numpy(), config, rng)
                     if kick is None:
                         continue
-                    own = [w for w in dataset.keywords[i] if w not in MEASURED_WORDS]
-                    measured = measured_keywords(describe(kick))
                     extra.append(kick)
                     names.append(f"{dataset.names[i]}~{copy + 1}")
-                    keywords.append([w for w in own + measured if w in vocab])
+                    keywords.append(_remeasured(dataset.keywords[i], kick, vocab))
                     origins.append(augmented_origin(origin))
                     groups.append(dataset.groups[i])
     if extra:
-        waveforms = torch.from_numpy(np.stack(extra))
-        audio.append(waveforms)
-        mel.append(_log_mel(waveforms, config))
+        audio.append(torch.from_numpy(np.stack(extra)))
         held_out.append(torch.zeros(len(extra), dtype=torch.bool))
+    waveforms, held = torch.cat(audio), torch.cat(held_out)
+    if layering is not None:
+        _layer(waveforms, held, names, keywords, origins, layering, vocab, config, rng)
     mixed = Dataset(
         names=names,
         keywords=keywords,
         vocab=vocab,
-        audio=torch.cat(audio),
-        mel=torch.cat(mel),
+        audio=waveforms,
+        mel=_log_mel(waveforms, config),
         keyword_weights=vocab.multi_hot([vocab.ids(words) for words in keywords]),
-        held_out=torch.cat(held_out),
+        held_out=held,
         origins=origins,
         groups=groups,
     )
@@ -352,8 +363,53 @@ def mix_datasets(
     return out
 
 
+def _layer(
+    waveforms: torch.Tensor,
+    held_out: torch.Tensor,
+    names: list[str],
+    keywords: list[list[str]],
+    origins: list[str],
+    layering: Layering,
+    vocab: Vocabulary,
+    config: AudioConfig,
+    rng: np.random.Generator,
+) -> None:
+    """Replaces, in place, `layering.share` of its origin's training kicks by layered ones."""
+    bodies = [i for i, o in enumerate(origins) if o == layering.origin and not held_out[i]]
+    tops = [i for i, o in enumerate(origins) if o in layering.top_origins and not held_out[i]]
+    if not tops:
+        raise ValueError(f"no training kicks of {', '.join(layering.top_origins)} to layer with")
+    chosen = rng.choice(bodies, size=round(layering.share * len(bodies)), replace=False)
+    for body in tqdm(sorted(chosen), desc=f"layer {layering.origin}", unit="kick"):
+        top = int(rng.choice(tops))
+        kick = prepare_kick(
+            layer_kick(waveforms[body].numpy(), waveforms[top].numpy(), config.sample_rate, rng),
+            config,
+        )
+        waveforms[body] = torch.from_numpy(kick)
+        names[body] = f"{names[body]}+{names[top]}"
+        keywords[body] = _remeasured(keywords[body], kick, vocab)
+        origins[body] = layered_origin(layering.origin)
+
+
+def _remeasured(words: list[str], kick: np.ndarray, vocab: Vocabulary) -> list[str]:
+    own = [w for w in words if w not in MEASURED_WORDS]
+    return [w for w in own + measured_keywords(describe(kick)) if w in vocab]
+
+
 def augmented_origin(origin: str) -> str:
     return f"{origin}-augmented"
+
+
+_LAYERED_SUFFIX = "-layered"
+
+
+def layered_origin(origin: str) -> str:
+    return f"{origin}{_LAYERED_SUFFIX}"
+
+
+def is_layered(origin: str) -> bool:
+    return origin.endswith(_LAYERED_SUFFIX)
 
 
 def _augmented(

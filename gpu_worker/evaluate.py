@@ -24,9 +24,9 @@ one kick per prompt) into --out:
     prompt's kicks inside the held-out real kicks' 3-nearest-neighbour radii: whether each sounds
     like some recorded kick, whatever the style), beside that of the training kits' recorded
     kicks; and `real_vs_generated.png`.
-The procedural figures use the kicks that are not recorded ones. With several --model values the
-models are evaluated on the same data and seeds, each into its own folder, and compared in
-`comparison.md`.
+The procedural figures use the kicks that are neither recorded nor layered under a recorded top.
+With several --model values the models are evaluated on the same data and seeds, each into its
+own folder, and compared in `comparison.md`.
 Reference kicks (held-out and training) go through the pipeline's own post-processing and 16-bit
 WAV encoding first, as every generated kick does: the fixed fade-out from 1.0 s and the output
 level are the product's, not the model's, and would otherwise dominate both the decay times and
@@ -51,7 +51,7 @@ from tqdm import tqdm
 from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
-from gpu_worker.data import Dataset, load_dataset
+from gpu_worker.data import Dataset, is_layered, load_dataset
 from gpu_worker.descriptors import MEASURED_PAIRS, MEASURED_WORDS, describe, find_artifacts
 from gpu_worker.metrics import (
     FLOOR_DRAWS,
@@ -451,9 +451,10 @@ def evaluate(
     )
     config = pipeline.config.audio
     recorded = real_reference(data, config)
-    data = data.select(
-        torch.tensor([i for i, o in enumerate(data.origins) if o not in REAL_ORIGINS])
-    )
+    synthesized = [
+        i for i, o in enumerate(data.origins) if o not in REAL_ORIGINS and not is_layered(o)
+    ]
+    data = data.select(torch.tensor(synthesized))
     held_out = data.split(held_out=True)
     if len(held_out) < 2:
         raise ValueError("the dataset holds fewer than 2 held-out kicks")

@@ -10,20 +10,24 @@ import pytest
 import soundfile
 import torch
 
+from gpu_worker.audio import LogMelSpectrogram
+from gpu_worker.augment import LayeringRanges, layer_kick
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import (
     INDEX_FILE,
+    Layering,
     augmented_origin,
     batches,
     find_kicks,
     keywords_from_name,
+    layered_origin,
     load_dataset,
     mix_datasets,
     prepare_folder,
     synthetic_corpus,
     write_synthetic_corpus,
 )
-from gpu_worker.descriptors import MEASURED_WORDS
+from gpu_worker.descriptors import MEASURED_WORDS, describe, measured_keywords
 from gpu_worker.synth import keywords_for, render_kick, sample_params
 
 CONFIG = AudioConfig()
@@ -174,6 +178,87 @@ def test_mixing_keeps_each_part_and_augments_only_training_kicks_of_an_origin(
         ]
     np.testing.assert_allclose(20 * np.log10(augmented.audio.abs().amax(1).numpy()), -1, atol=0.01)
     assert augmented.mel.shape[1:] == (CONFIG.n_mels, CONFIG.frames)
+
+
+def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training_tops(
+    library: Path, tmp_path: Path
+) -> None:
+    procedural = tmp_path / "procedural"
+    write_synthetic_corpus(tmp_path / "corpus", 20, seed=4)
+    prepare_folder(
+        tmp_path / "corpus",
+        procedural,
+        CONFIG,
+        min_word_count=2,
+        held_out_share=0.2,
+        origin="procedural",
+    )
+    real = prepare_folder(
+        library, tmp_path / "real", CONFIG, held_out_share=0.7, group_depth=1, origin="real"
+    )
+    layering = Layering("procedural", ("real",), share=0.5)
+    mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", None, layering))
+    parts = [load_dataset(procedural), load_dataset(real)]
+
+    layered = mixed.of_origin(layered_origin("procedural"))
+    training = int((~parts[0].held_out).sum())
+    assert len(layered) == round(0.5 * training) > 0
+    assert mixed.origins.count("procedural") == len(parts[0]) - len(layered)
+    # Held-out kicks stay as they were, and only real kicks of training kits give tops.
+    assert not bool(layered.held_out.any())
+    assert torch.equal(
+        mixed.split(held_out=True).audio, torch.cat([p.split(held_out=True).audio for p in parts])
+    )
+    training_real = parts[1].split(held_out=False).names
+    for name, words, kick in zip(layered.names, layered.keywords, layered.audio, strict=True):
+        body, top = name.split("+", 1)
+        assert top in training_real
+        source = parts[0].names.index(body)
+        assert not torch.equal(kick, parts[0].audio[source])
+        # The synth's own words stay; the measured ones are measured on the layered kick.
+        assert [w for w in words if w not in MEASURED_WORDS] == [
+            w for w in parts[0].keywords[source] if w not in MEASURED_WORDS
+        ]
+        assert [w for w in words if w in MEASURED_WORDS] == [
+            w for w in measured_keywords(describe(kick.numpy())) if w in mixed.vocab
+        ]
+    np.testing.assert_allclose(20 * np.log10(layered.audio.abs().amax(1).numpy()), -1, atol=0.01)
+    # The log-mels the models train on are the layered kicks', not the bodies': compared over the
+    # first 20 frames, where the tops sit (the stored audio is 16-bit, the log-mels half-precision).
+    bodies = parts[0].audio[[parts[0].names.index(n.split("+")[0]) for n in layered.names]]
+    with torch.inference_mode():
+        to_layered = (layered.mel - LogMelSpectrogram(CONFIG)(layered.audio))[..., :20].abs()
+        to_bodies = (layered.mel - LogMelSpectrogram(CONFIG)(bodies))[..., :20].abs()
+    assert to_layered.mean() < 0.2 * to_bodies.mean()
+
+
+def test_layering_without_real_training_kicks_is_refused_before_anything_is_written(
+    library: Path, tmp_path: Path
+) -> None:
+    procedural = tmp_path / "procedural"
+    write_synthetic_corpus(tmp_path / "corpus", 6, seed=4)
+    prepare_folder(tmp_path / "corpus", procedural, CONFIG, min_word_count=2, origin="procedural")
+    real = prepare_folder(
+        library, tmp_path / "real", CONFIG, held_out_share=1.0, group_depth=1, origin="real"
+    )
+    with pytest.raises(ValueError, match="no training kicks of real to layer with"):
+        mix_datasets(
+            [procedural, real], tmp_path / "mixed", None, Layering("procedural", ("real",), 0.5)
+        )
+    assert not (tmp_path / "mixed").exists()
+
+
+def test_a_layer_adds_the_tops_highs_at_its_level_and_hardly_any_of_its_lows() -> None:
+    rate = CONFIG.sample_rate
+    time = np.arange(rate) / rate
+    body = (0.5 * np.sin(2 * np.pi * 50 * time) * np.exp(-time / 0.3)).astype(np.float32)
+    ranges = LayeringRanges(top_gain=(0.8, 0.8), crossover_hz=(200.0, 200.0))
+    bright = np.sin(2 * np.pi * 3000 * time).astype(np.float32)
+    added = layer_kick(body, bright, rate, np.random.default_rng(0), ranges) - body
+    assert np.abs(added[rate // 10 :]).max() == pytest.approx(0.8 * 0.5, rel=0.02)
+    low = np.sin(2 * np.pi * 40 * time).astype(np.float32)
+    added = layer_kick(body, low, rate, np.random.default_rng(0), ranges) - body
+    assert np.abs(added[rate // 10 :]).max() < 0.02 * 0.5
 
 
 def test_oversampled_origins_fill_their_share_of_the_batches() -> None:

@@ -36,6 +36,7 @@ import torch
 from gpu_worker.config import ModelConfig
 from gpu_worker.data import (
     LIBRARY_ORIGIN,
+    Layering,
     load_dataset,
     mix_datasets,
     prepare_folder,
@@ -47,6 +48,7 @@ from gpu_worker.real_kicks import (
     REAL_HELD_OUT_SHARE,
     REAL_MIN_WORD_COUNT,
     REAL_ORIGIN,
+    REAL_ORIGINS,
     build_corpus,
 )
 from gpu_worker.synth_fit import draw_bank, fit_report, fit_twins, twin_corpus
@@ -63,6 +65,9 @@ DEFAULT_WORK = Path("var/train")
 PROCEDURAL_ORIGIN = "procedural"
 TWIN_BANK_SIZE = 4000
 TWINS_FOLDER = "twins"
+# Procedural training kicks under a recorded top: most, so that every style sounds recorded, but
+# not all, so that the synth's own clean kicks stay in the model's reach.
+LAYERED_SHARE = 0.75
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +100,13 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=REAL_AUGMENTED_COPIES,
         help="augmented copies of each real training kick (with --real)",
+    )
+    parser.add_argument(
+        "--layered-share",
+        type=float,
+        default=LAYERED_SHARE,
+        help="share of the procedural training kicks laid under a real training kick's top "
+        "(with --real and --synthetic)",
     )
 
 
@@ -278,7 +290,15 @@ def _prepare(args: argparse.Namespace) -> None:
         write_corpus(args.corpus / TWINS_FOLDER, twin_corpus(fit, args.seed))
     own = args.data.with_name(f"{args.data.name}-{origin}")
     prepare_folder(source, own, min_word_count=args.min_word_count, origin=origin)
-    mix_datasets([own, args.real], args.data, {REAL_ORIGIN: args.augmented_copies}, args.seed)
+    # A producer's own library is recorded already: only the synth's kicks get recorded tops.
+    layering = (
+        Layering(PROCEDURAL_ORIGIN, REAL_ORIGINS, args.layered_share)
+        if args.synthetic is not None
+        else None
+    )
+    mix_datasets(
+        [own, args.real], args.data, {REAL_ORIGIN: args.augmented_copies}, layering, args.seed
+    )
 
 
 def _real_kicks(args: argparse.Namespace) -> None:
