@@ -12,7 +12,15 @@ import torch
 
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, encode_wav, postprocess
 from gpu_worker.config import ModelConfig
-from gpu_worker.data import load_dataset, mix_datasets, prepare_folder, write_synthetic_corpus
+from gpu_worker.data import (
+    LIBRARY_ORIGIN,
+    Layering,
+    layered_origin,
+    load_dataset,
+    mix_datasets,
+    prepare_folder,
+    write_synthetic_corpus,
+)
 from gpu_worker.descriptors import find_artifacts
 from gpu_worker.evaluate import (
     WORDED_KICKS_MIN,
@@ -27,7 +35,7 @@ from gpu_worker.evaluate import (
 )
 from gpu_worker.metrics import FeatureSpace, Floor, frechet_distance, log_mel_statistics
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.real_kicks import REAL_ORIGIN
+from gpu_worker.real_kicks import REAL_ORIGIN, REAL_ORIGINS
 from gpu_worker.synth import render_kick, sample_params
 from gpu_worker.tests.recorded import prepare_recorded_kits
 
@@ -201,12 +209,14 @@ def test_the_cli_evaluates_a_saved_model(
 
 @pytest.fixture(scope="module")
 def mixed_dataset(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The procedural dataset mixed with "recorded" kicks in four kits, two of them held out."""
+    """The procedural dataset mixed with "recorded" kicks in four kits, two of them held out, half
+    its training kicks layered under recorded tops."""
     root = tmp_path_factory.mktemp("mixed")
     kits = (("kit-a", "acoustic"), ("kit-b", "808"), ("kit-c", "909"), ("kit-d", "lofi"))
     real = prepare_recorded_kits(root, kits, kicks_per_kit=4, held_out_share=0.5, seed=5)
     assert 0 < int(load_dataset(real).held_out.sum()) < 16
-    return mix_datasets([dataset, real], root / "data", {REAL_ORIGIN: 1}, seed=0)
+    layering = Layering(LIBRARY_ORIGIN, REAL_ORIGINS, share=0.5)
+    return mix_datasets([dataset, real], root / "data", {REAL_ORIGIN: 1}, layering, seed=0)
 
 
 def test_the_evaluation_measures_against_held_out_real_kits(
@@ -240,9 +250,12 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     assert real["default_prompt"] == "hit house"
     assert real["default_precision"] == real["prompts"][0]["precision"]
     assert 0.0 <= real["coverage"] <= 1.0 and 0.0 <= real["floor_precision"] <= 1.0
-    # The procedural figures leave the recorded kicks out.
-    procedural_held_out = data.of_origin("library").split(held_out=True)
-    assert report.descriptors[0]["count"] == len(procedural_held_out)
+    # The procedural figures leave the recorded and the layered kicks out.
+    assert layered_origin(LIBRARY_ORIGIN) in data.origins
+    procedural = data.of_origin(LIBRARY_ORIGIN)
+    assert report.descriptors[0]["count"] == len(procedural.split(held_out=True))
+    _, procedural_floor = held_out_reference(procedural, pipeline.config.audio)
+    assert report.frechet["training_vs_held_out"] == pytest.approx(procedural_floor.distance)
     assert (tmp_path / "real_vs_generated.png").stat().st_size > 10_000
     assert "Against recorded kicks of held-out kits" in (tmp_path / "report.md").read_text()
     [swept] = report.guidance_sweep
