@@ -9,7 +9,7 @@ does the filters, saturation and room. Levels do not matter: preparation normali
 Layering puts a recorded kick's top (its hit and shell, high-passed) over a synthesized body, as
 producers build kicks: the synth's styles then carry the broadband, varied first 200 ms that
 recorded kicks have and the synth alone lacks (house kicks 4.6x the real-vs-real floor alone,
-1.1-1.3x layered; `gpu_worker/pretrained/kick-gen-v6/MODEL_CARD.md`).
+1.1-1.3x layered; kick-gen-v5's MODEL_CARD.md, "Layered kicks").
 """
 
 from __future__ import annotations
