@@ -148,15 +148,29 @@ def test_synthetic_corpus_goes_through_the_same_path(tmp_path: Path) -> None:
         assert by_name[path.name] == expected
 
 
+def _procedural_and_real(
+    library: Path, root: Path, kicks: int, real_held_out: float, procedural_held_out: float = 0.05
+) -> tuple[Path, Path]:
+    """A prepared procedural corpus of `kicks` kicks and the library prepared as real kits."""
+    write_synthetic_corpus(root / "corpus", kicks, seed=4)
+    procedural = prepare_folder(
+        root / "corpus",
+        root / "procedural",
+        CONFIG,
+        min_word_count=2,
+        held_out_share=procedural_held_out,
+        origin="procedural",
+    )
+    real = prepare_folder(
+        library, root / "real", CONFIG, held_out_share=real_held_out, group_depth=1, origin="real"
+    )
+    return procedural, real
+
+
 def test_mixing_keeps_each_part_and_augments_only_training_kicks_of_an_origin(
     library: Path, tmp_path: Path
 ) -> None:
-    procedural = tmp_path / "procedural"
-    write_synthetic_corpus(tmp_path / "corpus", 12, seed=4)
-    prepare_folder(tmp_path / "corpus", procedural, CONFIG, min_word_count=2, origin="procedural")
-    real = prepare_folder(
-        library, tmp_path / "real", CONFIG, held_out_share=0.7, group_depth=1, origin="real"
-    )
+    procedural, real = _procedural_and_real(library, tmp_path, 12, real_held_out=0.7)
     mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", {"real": 2}, seed=1))
     parts = [load_dataset(procedural), load_dataset(real)]
 
@@ -183,18 +197,8 @@ def test_mixing_keeps_each_part_and_augments_only_training_kicks_of_an_origin(
 def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training_tops(
     library: Path, tmp_path: Path
 ) -> None:
-    procedural = tmp_path / "procedural"
-    write_synthetic_corpus(tmp_path / "corpus", 20, seed=4)
-    prepare_folder(
-        tmp_path / "corpus",
-        procedural,
-        CONFIG,
-        min_word_count=2,
-        held_out_share=0.2,
-        origin="procedural",
-    )
-    real = prepare_folder(
-        library, tmp_path / "real", CONFIG, held_out_share=0.7, group_depth=1, origin="real"
+    procedural, real = _procedural_and_real(
+        library, tmp_path, 20, real_held_out=0.7, procedural_held_out=0.2
     )
     layering = Layering("procedural", ("real",), share=0.5)
     mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", None, layering))
@@ -235,12 +239,7 @@ def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training
 def test_layering_without_real_training_kicks_is_refused_before_anything_is_written(
     library: Path, tmp_path: Path
 ) -> None:
-    procedural = tmp_path / "procedural"
-    write_synthetic_corpus(tmp_path / "corpus", 6, seed=4)
-    prepare_folder(tmp_path / "corpus", procedural, CONFIG, min_word_count=2, origin="procedural")
-    real = prepare_folder(
-        library, tmp_path / "real", CONFIG, held_out_share=1.0, group_depth=1, origin="real"
-    )
+    procedural, real = _procedural_and_real(library, tmp_path, 6, real_held_out=1.0)
     with pytest.raises(ValueError, match="no training kicks of real to layer with"):
         mix_datasets(
             [procedural, real], tmp_path / "mixed", None, Layering("procedural", ("real",), 0.5)
