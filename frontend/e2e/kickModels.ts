@@ -1,10 +1,10 @@
 /**
  * Which kick model the browser tests' backends run: the shipped weights
- * (gpu_worker/pretrained/kick-gen-v5) whenever they are in the tree, else a stand-in of the same
+ * (gpu_worker.DEFAULT_MODEL_PATH) whenever they are in the tree, else a stand-in of the same
  * architecture with random weights; plus a model that fails half-way for the failure test.
  * Folders are written by e2e/kick_models.py through gpu_worker's own save_pretrained.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,8 +18,16 @@ const REPO = resolve(E2E_DIR, "..", "..");
 const GPU_WORKER = join(REPO, "gpu_worker");
 const BUILDER = join(E2E_DIR, "kick_models.py");
 const CACHE_DIR = join(tmpdir(), "kwr-e2e-kick-models");
+// The project runs from its checkout (nothing installs it): scripts import gpu_worker from there.
+const PYTHON = join(REPO, ".venv", "bin", "python");
+const PYTHON_OPTIONS = { cwd: REPO, env: { ...process.env, PYTHONPATH: REPO } };
 
-export const SHIPPED_MODEL_DIR = join(GPU_WORKER, "pretrained", "kick-gen-v5");
+/** The shipped weights' folder, as gpu_worker names it (importing the package loads no torch). */
+export const SHIPPED_MODEL_DIR = execFileSync(
+  PYTHON,
+  ["-c", "import gpu_worker; print(gpu_worker.DEFAULT_MODEL_PATH)"],
+  { ...PYTHON_OPTIONS, encoding: "utf8" },
+).trim();
 /** The name the app shows for the shipped model: its folder's. */
 export const SHIPPED_MODEL_NAME = basename(SHIPPED_MODEL_DIR);
 
@@ -79,8 +87,7 @@ export async function testKickModel(kind: TestModelKind): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const building = mkdtempSync(join(CACHE_DIR, `${kind}-building-`));
   try {
-    // The project runs from its checkout (nothing installs it): the script imports gpu_worker from there.
-    await run(join(REPO, ".venv", "bin", "python"), [BUILDER, kind, building], { cwd: REPO, env: { ...process.env, PYTHONPATH: REPO } });
+    await run(PYTHON, [BUILDER, kind, building], PYTHON_OPTIONS);
     renameSync(building, folder);
   } catch (error) {
     if (!existsSync(join(folder, "config.json"))) throw error;

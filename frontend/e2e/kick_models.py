@@ -1,7 +1,7 @@
 """Model folders for the browser tests' backends, written with gpu_worker's own save_pretrained.
 
   python kick_models.py stand-in DIR   the shipped architecture with random weights, used only
-                                       while gpu_worker/pretrained/kick-gen-v5 is not in the tree
+                                       while gpu_worker.DEFAULT_MODEL_PATH is not in the tree
   python kick_models.py failing DIR    the same with a vocoder whose weights are finite but huge (the
                                        loader refuses NaN weights): it loads and samples, then the
                                        vocoder overflows and the pipeline refuses the non-finite
