@@ -312,13 +312,14 @@ def mix_datasets(
     config = AudioConfig(**json.loads((parts[0] / INDEX_FILE).read_text())["audio"])
     vocab = Vocabulary(sorted({word for d in datasets for word in d.vocab.words}))
     names, keywords, origins, groups = [], [], [], []
-    audio, held_out = [], []
+    audio, mel, held_out = [], [], []
     for dataset in datasets:
         names += dataset.names
         keywords += dataset.keywords
         origins += dataset.origins
         groups += dataset.groups
         audio.append(dataset.audio)
+        mel.append(dataset.mel)
         held_out.append(dataset.held_out)
     rng = np.random.default_rng(seed)
     extra: list[np.ndarray] = []
@@ -338,17 +339,20 @@ def mix_datasets(
                     origins.append(augmented_origin(origin))
                     groups.append(dataset.groups[i])
     if extra:
-        audio.append(torch.from_numpy(np.stack(extra)))
+        augmented = torch.from_numpy(np.stack(extra))
+        audio.append(augmented)
+        mel.append(_log_mel(augmented, config))
         held_out.append(torch.zeros(len(extra), dtype=torch.bool))
-    waveforms, held = torch.cat(audio), torch.cat(held_out)
+    waveforms, log_mels, held = torch.cat(audio), torch.cat(mel), torch.cat(held_out)
     if layering is not None:
-        _layer(waveforms, held, names, keywords, origins, layering, vocab, config, rng)
+        layered = _layer(waveforms, held, names, keywords, origins, layering, vocab, config, rng)
+        log_mels[layered] = _log_mel(waveforms[layered], config)
     mixed = Dataset(
         names=names,
         keywords=keywords,
         vocab=vocab,
         audio=waveforms,
-        mel=_log_mel(waveforms, config),
+        mel=log_mels,
         keyword_weights=vocab.multi_hot([vocab.ids(words) for words in keywords]),
         held_out=held,
         origins=origins,
@@ -373,14 +377,15 @@ def _layer(
     vocab: Vocabulary,
     config: AudioConfig,
     rng: np.random.Generator,
-) -> None:
-    """Replaces, in place, `layering.share` of its origin's training kicks by layered ones."""
+) -> list[int]:
+    """Replaces, in place, `layering.share` of its origin's training kicks by layered ones and
+    returns their rows (their log-mels are the caller's to compute again)."""
     bodies = [i for i, o in enumerate(origins) if o == layering.origin and not held_out[i]]
     tops = [i for i, o in enumerate(origins) if o in layering.top_origins and not held_out[i]]
     if not tops:
         raise ValueError(f"no training kicks of {', '.join(layering.top_origins)} to layer with")
-    chosen = rng.choice(bodies, size=round(layering.share * len(bodies)), replace=False)
-    for body in tqdm(sorted(chosen), desc=f"layer {layering.origin}", unit="kick"):
+    chosen = sorted(rng.choice(bodies, size=round(layering.share * len(bodies)), replace=False))
+    for body in tqdm(chosen, desc=f"layer {layering.origin}", unit="kick"):
         top = int(rng.choice(tops))
         kick = prepare_kick(
             layer_kick(waveforms[body].numpy(), waveforms[top].numpy(), config.sample_rate, rng),
@@ -390,6 +395,7 @@ def _layer(
         names[body] = f"{names[body]}+{names[top]}"
         keywords[body] = _remeasured(keywords[body], kick, vocab)
         origins[body] = layered_origin(layering.origin)
+    return [int(row) for row in chosen]
 
 
 def _remeasured(words: list[str], kick: np.ndarray, vocab: Vocabulary) -> list[str]:
