@@ -236,6 +236,39 @@ def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training
     assert to_layered.mean() < 0.2 * to_bodies.mean()
 
 
+def test_a_body_keeps_its_attack_word_or_stays_unlayered(tmp_path: Path) -> None:
+    # Bare noise bursts as tops move the attack of many bodies: those are left as they were.
+    tops = tmp_path / "bursts"
+    tops.mkdir()
+    rng = np.random.default_rng(3)
+    time = np.arange(CONFIG.sample_rate) / CONFIG.sample_rate
+    for i in range(4):
+        burst = rng.standard_normal(time.size) * np.exp(-time / 0.004)
+        soundfile.write(tops / f"burst {i}.wav", (0.9 * burst / np.abs(burst).max()), 44_100)
+    write_synthetic_corpus(tmp_path / "corpus", 24, seed=5)
+    procedural = prepare_folder(
+        tmp_path / "corpus", tmp_path / "procedural", CONFIG, min_word_count=1, origin="procedural"
+    )
+    real = prepare_folder(
+        tops, tmp_path / "real", CONFIG, min_word_count=1, held_out_share=0.0, origin="real"
+    )
+    layering = Layering("procedural", ("real",), share=1.0)
+    mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", None, layering))
+    bodies = load_dataset(procedural)
+
+    def attack(kick: torch.Tensor) -> set[str]:
+        return {"soft", "punchy"} & set(measured_keywords(describe(kick.numpy())))
+
+    kept = mixed.of_origin(layered_origin("procedural"))
+    left = mixed.of_origin("procedural").split(held_out=False)
+    assert len(kept) > 0 and len(left) > 0
+    for name, kick in zip(kept.names, kept.audio, strict=True):
+        body = bodies.audio[bodies.names.index(name.split("+")[0])]
+        assert attack(body) == attack(kick)
+    for name, kick in zip(left.names, left.audio, strict=True):
+        assert torch.equal(kick, bodies.audio[bodies.names.index(name)])
+
+
 def test_layering_without_real_training_kicks_is_refused_before_anything_is_written(
     library: Path, tmp_path: Path
 ) -> None:
