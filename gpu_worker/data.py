@@ -398,7 +398,8 @@ def _layer(
     """Replaces, in place, `layering.share` of its origin's training kicks by layered ones and
     returns their rows (their log-mels are the caller's to compute again). Bodies are taken in
     random order; each gets up to `LAYERING_TRIES` draws of a top that keeps its attack word
-    (`layered_attack_kept`), and a body no draw keeps is left as it was."""
+    (`layered_attack_kept`), and a body no draw keeps is left as it was. A layered kick keeps its
+    body's soft/punchy word and has its other measured words measured again."""
     bodies = [i for i, o in enumerate(origins) if o == layering.origin and not held_out[i]]
     tops = [i for i, o in enumerate(origins) if o in layering.top_origins and not held_out[i]]
     if not tops:
@@ -421,16 +422,22 @@ def _layer(
                 continue
             waveforms[body] = torch.from_numpy(kick)
             names[body] = f"{names[body]}+{names[top]}"
-            keywords[body] = _remeasured(keywords[body], kick, vocab)
+            keywords[body] = _remeasured(keywords[body], kick, vocab, kept=LAYERING_KEPT_WORDS)
             origins[body] = layered_origin(layering.origin)
             layered.append(int(body))
             progress.update()
     return sorted(layered)
 
 
-def _remeasured(words: list[str], kick: np.ndarray, vocab: Vocabulary) -> list[str]:
-    own = [w for w in words if w not in MEASURED_WORDS]
-    return [w for w in own + measured_keywords(describe(kick)) if w in vocab]
+def _remeasured(
+    words: list[str], kick: np.ndarray, vocab: Vocabulary, kept: frozenset[str] = frozenset()
+) -> list[str]:
+    """`words` with their measured words measured again on `kick`, except the `kept` ones: a
+    procedural kick's measured words come from its synth parameters, and one the measurement
+    left where it was stays."""
+    own = [w for w in words if w not in MEASURED_WORDS or w in kept]
+    measured = [w for w in measured_keywords(describe(kick)) if w not in kept]
+    return [w for w in own + measured if w in vocab]
 
 
 def augmented_origin(origin: str) -> str:
