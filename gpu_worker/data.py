@@ -395,37 +395,53 @@ def _layer(
     config: AudioConfig,
     rng: np.random.Generator,
 ) -> list[int]:
-    """Replaces, in place, `layering.share` of its origin's training kicks by layered ones and
-    returns their rows (their log-mels are the caller's to compute again). Bodies are taken in
-    random order; each gets up to `LAYERING_TRIES` draws of a top that keeps its attack word
+    """Replaces, in place, `layering.share` of its origin's kicks by layered ones and returns
+    their rows (their log-mels are the caller's to compute again). Training bodies take training
+    kits' tops and held-out bodies held-out kits' tops: the held-out kicks then come from the
+    distribution the model learns, and no top crosses the split. Bodies are taken in random
+    order; each gets up to `LAYERING_TRIES` draws of a top that keeps its attack word
     (`layered_attack_kept`), and a body no draw keeps is left as it was. A layered kick keeps its
     body's soft/punchy word and has its other measured words measured again."""
-    bodies = [i for i, o in enumerate(origins) if o == layering.origin and not held_out[i]]
-    tops = [i for i, o in enumerate(origins) if o in layering.top_origins and not held_out[i]]
-    if not tops:
-        raise ValueError(f"no training kicks of {', '.join(layering.top_origins)} to layer with")
-    wanted = round(layering.share * len(bodies))
+    sides = []
+    for held in (False, True):
+        bodies = [
+            i for i, o in enumerate(origins) if o == layering.origin and bool(held_out[i]) == held
+        ]
+        tops = [
+            i
+            for i, o in enumerate(origins)
+            if o in layering.top_origins and bool(held_out[i]) == held
+        ]
+        if bodies and not tops:
+            side = "held-out" if held else "training"
+            raise ValueError(f"no {side} kicks of {', '.join(layering.top_origins)} to layer with")
+        sides.append((bodies, tops, round(layering.share * len(bodies))))
     layered: list[int] = []
-    with tqdm(total=wanted, desc=f"layer {layering.origin}", unit="kick") as progress:
-        for body in rng.permutation(bodies):
-            if len(layered) == wanted:
-                break
-            original = waveforms[body].numpy()
-            for _ in range(LAYERING_TRIES):
-                top = int(rng.choice(tops))
-                kick = prepare_kick(
-                    layer_kick(original, waveforms[top].numpy(), config.sample_rate, rng), config
-                )
-                if layered_attack_kept(original, kick):
+    total = sum(wanted for *_, wanted in sides)
+    with tqdm(total=total, desc=f"layer {layering.origin}", unit="kick") as progress:
+        for bodies, tops, wanted in sides:
+            done = 0
+            for body in rng.permutation(bodies):
+                if done == wanted:
                     break
-            else:
-                continue
-            waveforms[body] = torch.from_numpy(kick)
-            names[body] = f"{names[body]}+{names[top]}"
-            keywords[body] = _remeasured(keywords[body], kick, vocab, kept=LAYERING_KEPT_WORDS)
-            origins[body] = layered_origin(layering.origin)
-            layered.append(int(body))
-            progress.update()
+                original = waveforms[body].numpy()
+                for _ in range(LAYERING_TRIES):
+                    top = int(rng.choice(tops))
+                    kick = prepare_kick(
+                        layer_kick(original, waveforms[top].numpy(), config.sample_rate, rng),
+                        config,
+                    )
+                    if layered_attack_kept(original, kick):
+                        break
+                else:
+                    continue
+                waveforms[body] = torch.from_numpy(kick)
+                names[body] = f"{names[body]}+{names[top]}"
+                keywords[body] = _remeasured(keywords[body], kick, vocab, kept=LAYERING_KEPT_WORDS)
+                origins[body] = layered_origin(layering.origin)
+                layered.append(int(body))
+                done += 1
+                progress.update()
     return sorted(layered)
 
 
@@ -444,15 +460,8 @@ def augmented_origin(origin: str) -> str:
     return f"{origin}-augmented"
 
 
-_LAYERED_SUFFIX = "-layered"
-
-
 def layered_origin(origin: str) -> str:
-    return f"{origin}{_LAYERED_SUFFIX}"
-
-
-def is_layered(origin: str) -> bool:
-    return origin.endswith(_LAYERED_SUFFIX)
+    return f"{origin}-layered"
 
 
 def _augmented(

@@ -24,7 +24,8 @@ one kick per prompt) into --out:
     prompt's kicks inside the held-out real kicks' 3-nearest-neighbour radii: whether each sounds
     like some recorded kick, whatever the style), beside that of the training kits' recorded
     kicks; and `real_vs_generated.png`.
-The procedural figures use the kicks that are neither recorded nor layered under a recorded top.
+The procedural figures use the kicks that are not recorded, layered ones included: held-out
+bodies are layered under held-out kits' tops as training ones are under training kits' tops.
 With several --model values the models are evaluated on the same data and seeds, each into its
 own folder, and compared in `comparison.md`.
 Reference kicks (held-out and training) go through the pipeline's own post-processing and 16-bit
@@ -51,7 +52,7 @@ from tqdm import tqdm
 from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
-from gpu_worker.data import Dataset, is_layered, load_dataset
+from gpu_worker.data import Dataset, load_dataset
 from gpu_worker.descriptors import MEASURED_PAIRS, MEASURED_WORDS, describe, find_artifacts
 from gpu_worker.metrics import (
     FLOOR_DRAWS,
@@ -451,9 +452,7 @@ def evaluate(
     )
     config = pipeline.config.audio
     recorded = real_reference(data, config)
-    synthesized = [
-        i for i, o in enumerate(data.origins) if o not in REAL_ORIGINS and not is_layered(o)
-    ]
+    synthesized = [i for i, o in enumerate(data.origins) if o not in REAL_ORIGINS]
     data = data.select(torch.tensor(synthesized))
     held_out = data.split(held_out=True)
     if len(held_out) < 2:

@@ -195,7 +195,7 @@ def test_mixing_keeps_each_part_and_augments_only_training_kicks_of_an_origin(
     assert augmented.mel.shape[1:] == (CONFIG.n_mels, CONFIG.frames)
 
 
-def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training_tops(
+def test_a_share_of_the_procedural_kicks_is_layered_under_real_tops_of_their_own_side(
     library: Path, tmp_path: Path
 ) -> None:
     procedural, real = _procedural_and_real(
@@ -206,19 +206,19 @@ def test_a_share_of_the_procedural_training_kicks_is_layered_under_real_training
     parts = [load_dataset(procedural), load_dataset(real)]
 
     layered = mixed.of_origin(layered_origin("procedural"))
-    training = int((~parts[0].held_out).sum())
-    assert len(layered) == round(0.5 * training) > 0
+    for held in (False, True):
+        bodies = int((parts[0].held_out == held).sum())
+        assert len(layered.split(held_out=held)) == round(0.5 * bodies) > 0
     assert mixed.origins.count("procedural") == len(parts[0]) - len(layered)
-    # Held-out kicks stay as they were, and only real kicks of training kits give tops.
-    assert not bool(layered.held_out.any())
-    assert torch.equal(
-        mixed.split(held_out=True).audio, torch.cat([p.split(held_out=True).audio for p in parts])
-    )
-    training_real = parts[1].split(held_out=False).names
+    # The recorded kicks stay as they were; a training body takes a training kit's top and a
+    # held-out body a held-out kit's top.
+    assert torch.equal(mixed.of_origin("real").audio, parts[1].audio)
+    assert torch.equal(mixed.held_out, torch.cat([p.held_out for p in parts]))
+    tops_of_side = {held: parts[1].split(held_out=held).names for held in (False, True)}
+    for name, held in zip(layered.names, layered.held_out.tolist(), strict=True):
+        assert name.split("+", 1)[1] in tops_of_side[held]
     for name, words, kick in zip(layered.names, layered.keywords, layered.audio, strict=True):
-        body, top = name.split("+", 1)
-        assert top in training_real
-        source = parts[0].names.index(body)
+        source = parts[0].names.index(name.split("+", 1)[0])
         assert not torch.equal(kick, parts[0].audio[source])
         # The synth's own words and its soft/punchy word stay (the top kept the body's attack);
         # the other measured words are measured on the layered kick.
@@ -252,11 +252,11 @@ def test_a_body_keeps_its_attack_word_or_stays_unlayered(tmp_path: Path) -> None
         burst = rng.standard_normal(time.size) * np.exp(-time / 0.004)
         soundfile.write(tops / f"burst {i}.wav", (0.9 * burst / np.abs(burst).max()), 44_100)
     write_synthetic_corpus(tmp_path / "corpus", 24, seed=5)
-    procedural = prepare_folder(
-        tmp_path / "corpus", tmp_path / "procedural", CONFIG, min_word_count=1, origin="procedural"
-    )
-    real = prepare_folder(
-        tops, tmp_path / "real", CONFIG, min_word_count=1, held_out_share=0.0, origin="real"
+    procedural, real = (
+        prepare_folder(
+            folder, tmp_path / origin, CONFIG, min_word_count=1, held_out_share=0.0, origin=origin
+        )
+        for folder, origin in ((tmp_path / "corpus", "procedural"), (tops, "real"))
     )
     layering = Layering("procedural", ("real",), share=1.0)
     mixed = load_dataset(mix_datasets([procedural, real], tmp_path / "mixed", None, layering))
@@ -275,11 +275,14 @@ def test_a_body_keeps_its_attack_word_or_stays_unlayered(tmp_path: Path) -> None
         assert torch.equal(kick, bodies.audio[bodies.names.index(name)])
 
 
-def test_layering_without_real_training_kicks_is_refused_before_anything_is_written(
-    library: Path, tmp_path: Path
+@pytest.mark.parametrize(("real_held_out", "side"), [(1.0, "training"), (0.0, "held-out")])
+def test_layering_without_real_kicks_on_a_side_is_refused_before_anything_is_written(
+    library: Path, tmp_path: Path, real_held_out: float, side: str
 ) -> None:
-    procedural, real = _procedural_and_real(library, tmp_path, 6, real_held_out=1.0)
-    with pytest.raises(ValueError, match="no training kicks of real to layer with"):
+    procedural, real = _procedural_and_real(
+        library, tmp_path, 6, real_held_out=real_held_out, procedural_held_out=0.5
+    )
+    with pytest.raises(ValueError, match=f"no {side} kicks of real to layer with"):
         mix_datasets(
             [procedural, real], tmp_path / "mixed", None, Layering("procedural", ("real",), 0.5)
         )
