@@ -65,10 +65,9 @@ DEFAULT_WORK = Path("var/train")
 PROCEDURAL_ORIGIN = "procedural"
 TWIN_BANK_SIZE = 4000
 TWINS_FOLDER = "twins"
-# Procedural training kicks under a recorded top: none by default. At 0.75 the styles' training
-# kicks came 1.6-3.8x closer to held-out recorded kicks, but a 30-minute fine-tune of kick-gen-v5
-# on them lost "soft -> punchy" control (75 %) and its default prompt moved from 1.67x to 2.01x
-# the floor (kick-gen-v5's MODEL_CARD.md, "Layered kicks").
+# Procedural kicks under a recorded top: none by default. At 0.75 a 65-minute fine-tune of
+# kick-gen-v5 brought every style prompt 11-51 % closer to held-out recorded kicks, but its
+# default prompt moved from 1.75x to 2.51x the floor (kick-gen-v5's MODEL_CARD.md, "Layered kicks").
 LAYERED_SHARE = 0.0
 
 
