@@ -306,8 +306,9 @@ def mix_datasets(
     with its origin, group and held-out flag, one vocabulary (every word of every part),
     `augmented_copies[origin]` augmented copies of each training kick of that origin (origin
     "<origin>-augmented"; never of a held-out kick), and `layering`'s share of its origin's
-    training kicks layered (origin "<origin>-layered"). An augmented or layered kick keeps its
-    source words and has its measured words measured again, since shaping moves them."""
+    kicks layered (origin "<origin>-layered"; see `_layer`). An augmented or layered kick keeps
+    its source words and has its measured words measured again, since shaping moves them (a
+    layered kick keeps its body's soft/punchy word too)."""
     datasets = [load_dataset(part) for part in parts]
     config = AudioConfig(**json.loads((parts[0] / INDEX_FILE).read_text())["audio"])
     vocab = Vocabulary(sorted({word for d in datasets for word in d.vocab.words}))
@@ -367,8 +368,8 @@ def mix_datasets(
     return out
 
 
-# A top is there for the recorded hit's texture, not to decide the kick's punch: with any top
-# kept, the "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a
+# A top is there for the recorded hit's texture, not to decide the kick's punch: when any top was
+# taken, the "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a
 # model fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v5's
 # MODEL_CARD.md, "Layered kicks").
 LAYERING_KEPT_WORDS = frozenset({"soft", "punchy"})
