@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -376,15 +376,6 @@ LAYERING_KEPT_WORDS = frozenset({"soft", "punchy"})
 LAYERING_TRIES = 8
 
 
-def layered_attack_kept(body: np.ndarray, layered: np.ndarray) -> bool:
-    """Whether `layered` earns the same soft/punchy word as its `body` (or, like it, neither)."""
-
-    def attack_words(kick: np.ndarray) -> set[str]:
-        return set(measured_keywords(describe(kick))) & LAYERING_KEPT_WORDS
-
-    return attack_words(body) == attack_words(layered)
-
-
 def _layer(
     waveforms: torch.Tensor,
     held_out: torch.Tensor,
@@ -400,50 +391,63 @@ def _layer(
     their rows (their log-mels are the caller's to compute again). Training bodies take training
     kits' tops and held-out bodies held-out kits' tops: the held-out kicks then come from the
     distribution the model learns, and no top crosses the split. Bodies are taken in random
-    order; each gets up to `LAYERING_TRIES` draws of a top that keeps its attack word
-    (`layered_attack_kept`), and a body no draw keeps is left as it was. A layered kick keeps its
-    body's soft/punchy word and has its other measured words measured again."""
+    order, and one that no top keeps (`_attack_keeping_layer`) is left as it was. A layered kick
+    keeps its body's soft/punchy word and has its other measured words measured again."""
+
+    def rows(of: Container[str], held: bool) -> list[int]:
+        return [i for i, o in enumerate(origins) if o in of and bool(held_out[i]) == held]
+
     sides = []
     for held in (False, True):
-        bodies = [
-            i for i, o in enumerate(origins) if o == layering.origin and bool(held_out[i]) == held
-        ]
-        tops = [
-            i
-            for i, o in enumerate(origins)
-            if o in layering.top_origins and bool(held_out[i]) == held
-        ]
+        bodies, tops = rows({layering.origin}, held), rows(layering.top_origins, held)
         if bodies and not tops:
             side = "held-out" if held else "training"
             raise ValueError(f"no {side} kicks of {', '.join(layering.top_origins)} to layer with")
         sides.append((bodies, tops, round(layering.share * len(bodies))))
     layered: list[int] = []
     total = sum(wanted for *_, wanted in sides)
-    with tqdm(total=total, desc=f"layer {layering.origin}", unit="kick") as progress:
+    with tqdm(total=total, desc=f"layer {layering.origin}", unit="kick") as bar:
         for bodies, tops, wanted in sides:
             done = 0
             for body in rng.permutation(bodies):
                 if done == wanted:
                     break
-                original = waveforms[body].numpy()
-                for _ in range(LAYERING_TRIES):
-                    top = int(rng.choice(tops))
-                    kick = prepare_kick(
-                        layer_kick(original, waveforms[top].numpy(), config.sample_rate, rng),
-                        config,
-                    )
-                    if layered_attack_kept(original, kick):
-                        break
-                else:
+                drawn = _attack_keeping_layer(waveforms[body].numpy(), waveforms, tops, config, rng)
+                if drawn is None:
                     continue
+                kick, top = drawn
                 waveforms[body] = torch.from_numpy(kick)
                 names[body] = f"{names[body]}+{names[top]}"
                 keywords[body] = _remeasured(keywords[body], kick, vocab, kept=LAYERING_KEPT_WORDS)
                 origins[body] = layered_origin(layering.origin)
                 layered.append(int(body))
                 done += 1
-                progress.update()
+                bar.update()
     return sorted(layered)
+
+
+def _attack_keeping_layer(
+    body: np.ndarray,
+    waveforms: torch.Tensor,
+    tops: list[int],
+    config: AudioConfig,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, int] | None:
+    """`body` prepared under the first of up to `LAYERING_TRIES` random tops that leaves its
+    soft/punchy word as it was (or, like it, absent), with that top's row; None when none does."""
+
+    def attack_words(kick: np.ndarray) -> set[str]:
+        return set(measured_keywords(describe(kick))) & LAYERING_KEPT_WORDS
+
+    body_words = attack_words(body)
+    for _ in range(LAYERING_TRIES):
+        top = int(rng.choice(tops))
+        kick = prepare_kick(
+            layer_kick(body, waveforms[top].numpy(), config.sample_rate, rng), config
+        )
+        if attack_words(kick) == body_words:
+            return kick, top
+    return None
 
 
 def _remeasured(

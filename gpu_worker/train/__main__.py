@@ -106,8 +106,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         "--layered-share",
         type=float,
         default=LAYERED_SHARE,
-        help="share of the procedural training kicks laid under a real training kick's top "
-        "(with --real and --synthetic; default: none, see kick-gen-v5's model card)",
+        help="share of the procedural kicks laid under the top of a real kick of their own side "
+        "of the split (with --real and --synthetic; default: none, see kick-gen-v5's model card)",
     )
 
 
