@@ -370,7 +370,7 @@ def mix_datasets(
 
 # A top is there for the recorded hit's texture, not to decide the kick's punch: when any top was
 # taken, the "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a
-# model fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v5's
+# model fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v6's
 # MODEL_CARD.md, "Layered kicks").
 LAYERING_KEPT_WORDS = frozenset({"soft", "punchy"})
 LAYERING_TRIES = 8
