@@ -67,8 +67,8 @@ TWIN_BANK_SIZE = 4000
 TWINS_FOLDER = "twins"
 # Procedural kicks under a recorded top: none by default, because the from-scratch recipe was never
 # measured with them. kick-gen-v6 is kick-gen-v5 fine-tuned at 0.75 with --real-weight 6; at
-# --real-weight 3 the default prompt had moved from 1.75x to 2.51x the floor (kick-gen-v6's
-# MODEL_CARD.md, "Layered kicks").
+# --real-weight 3 and twice the steps the default prompt had moved from 1.75x to 2.51x the floor
+# (kick-gen-v6's MODEL_CARD.md, "Layered kicks").
 LAYERED_SHARE = 0.0
 
 
