@@ -46,7 +46,7 @@ from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from gpu_worker.protocol import DEFAULT_PROMPT, KickRequest, ProgressEvent, Stage  # noqa: E402
+from gpu_worker.protocol import KickRequest, ProgressEvent, Stage  # noqa: E402
 from kicks.models import GeneratedKick  # noqa: E402
 from kicks.progress import ChannelLayerRelay, layer_message, progress_group  # noqa: E402
 
@@ -114,7 +114,7 @@ def bench_kicks_query(member, runs: int) -> None:
             owner=member,
             name=f"AI: Bench {n}",
             audio=f"{member.pk}/bench-{n}.wav",
-            prompt=DEFAULT_PROMPT,
+            prompt="hit house",
             seed=2**62 + n,
         )
         for n in range(30)
@@ -258,7 +258,7 @@ def bench_generation(runs: int) -> None:
     from kicks.workers import configured_worker
 
     # Load the weights once.
-    configured_worker().generate(KickRequest(DEFAULT_PROMPT, 0), lambda progress: None)
+    configured_worker().generate(KickRequest(None, 0), lambda progress: None)
     pipeline = KickPipeline.from_pretrained(
         settings.KICK_MODEL,
         device=settings.KICK_MODEL_DEVICE,
@@ -272,7 +272,7 @@ def bench_generation(runs: int) -> None:
     with override_settings(KICKS_DAILY_LIMIT=runs, KICKS_TOTAL_CAP=runs):
         for seed in range(runs):
             started = time.perf_counter()
-            pipeline.generate(DEFAULT_PROMPT, seed=seed, steps=settings.KICKS_SAMPLING_STEPS)
+            pipeline.generate(None, seed=seed, steps=settings.KICKS_SAMPLING_STEPS)
             alone.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             response = client.post(

@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 from gpu_worker.pipeline import KickPipeline
-from gpu_worker.protocol import DEFAULT_PROMPT, ProgressEvent, Stage
+from gpu_worker.protocol import ProgressEvent, Stage
 from gpu_worker.publish import add_publish_parser
 
 
@@ -25,7 +25,7 @@ def add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--prompt",
         default=None,
-        help=f"keywords, e.g. 'punchy 909' (default: the model's, {DEFAULT_PROMPT!r})",
+        help="keywords, e.g. 'punchy 909' (default: the model's own default prompt)",
     )
     parser.add_argument("--seed", type=int, default=None, help="first seed (random if omitted)")
     parser.add_argument("-n", "--num-kicks", type=int, default=1)

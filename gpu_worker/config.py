@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from gpu_worker.protocol import DEFAULT_PROMPT
-
 
 @dataclass(frozen=True)
 class AudioConfig:
@@ -143,7 +141,9 @@ class ModelConfig:
     # keyword details are settled later. 1.0 guides every step; 0.8 was measured on kick-gen-v2
     # (Fréchet distance 0.74x the floor instead of 3.4x at guidance 3, keyword control kept).
     guidance_noise_limit: float = 0.8
-    default_prompt: str = DEFAULT_PROMPT
+    # What a kick without keywords is asked for. kick-gen-v1 to v4 were made around "hit house"
+    # and their configs name no default prompt.
+    default_prompt: str = "hit house"
     # What generate() uses when no steps or guidance are asked for: the guided DDIM above, or the
     # distilled student (one pass per step, `distilled.steps` steps).
     sampler: Sampler = "ddim"

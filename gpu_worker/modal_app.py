@@ -37,7 +37,6 @@ import torch
 from gpu_worker import DEFAULT_MODEL_PATH, worker
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.protocol import (
-    DEFAULT_PROMPT,
     BadRequest,
     CallStarted,
     GeneratorUnavailable,
@@ -343,10 +342,11 @@ class KickGenerator:
 
 
 @app.local_entrypoint()
-def smoke(prompt: str = DEFAULT_PROMPT, seed: int = 7, out: str = "modal-smoke.wav") -> None:
-    """`modal run gpu_worker/modal_app.py`: streams one kick from the deployed class's code."""
+def smoke(prompt: str = "", seed: int = 7, out: str = "modal-smoke.wav") -> None:
+    """`modal run gpu_worker/modal_app.py`: streams one kick from the deployed class's code (no
+    prompt: the model's default)."""
     generator = KickGenerator()
-    for message in generator.generate_stream.remote_gen(prompt, seed):
+    for message in generator.generate_stream.remote_gen(prompt or None, seed):
         received = from_wire(message)
         if isinstance(received, ProgressEvent):
             print(

@@ -13,8 +13,6 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-DEFAULT_PROMPT = "hit house"
-
 # The live preview: the current estimate of the clean kick as a log-mel picture, rows from the
 # lowest mel band up, 8-bit, row-major.
 PREVIEW_MELS = 32

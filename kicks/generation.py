@@ -78,7 +78,9 @@ async def _generate(
 ) -> GenerationSuccess:
     try:
         # Checked (a sample read and prepared) before anything is reserved: bad input uses no
-        # quota. Off the event loop, and off the thread database calls share.
+        # quota. Off the event loop, and off the thread database calls share (a blank prompt
+        # asks the worker for its model's default, which may wait for a Modal container).
+        prompt = await asyncio.to_thread(services.normalise_prompt, prompt, _model_default_prompt)
         source = await asyncio.to_thread(services.generation_source, *source_arguments)
         reservation = await database_sync_to_async(services.reserve_generation)(
             user_id, prompt, request_id, relay, source
@@ -98,6 +100,10 @@ async def _generate(
     outcome = asyncio.wrap_future(work)
     _keep(asyncio.ensure_future(_renew_lease_until_done(reservation.generation_id, outcome)))
     return await asyncio.shield(outcome)
+
+
+def _model_default_prompt() -> str:
+    return configured_worker().describe().default_prompt
 
 
 # Lease renewals whose request may be gone: asyncio keeps only weak references to tasks.

@@ -19,7 +19,6 @@ from strawberry_django.auth.utils import aget_current_user, get_current_user
 from accounts.permissions import MembersOnly
 from accounts.schema import FieldError, ValidationErrors
 from gpu_worker.protocol import (
-    DEFAULT_PROMPT,
     DEFAULT_VARIATION_STRENGTH,
     MAX_REFERENCE_BYTES,
     MAX_VARIATION_STRENGTH,
@@ -413,7 +412,13 @@ class Mutation:
     async def generate_kick(
         self,
         info: Info,
-        prompt: str = DEFAULT_PROMPT,
+        prompt: Annotated[
+            str | None,
+            strawberry.argument(
+                description='Keywords, e.g. "punchy 909". Left out or blank: the deployed '
+                "model's default prompt (kickVocabulary.defaultWords)."
+            ),
+        ] = None,
         request_id: strawberry.ID | None = None,
         variation_of: strawberry.ID | None = None,
         strength: float | None = None,

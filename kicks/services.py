@@ -40,7 +40,6 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from gpu_worker.protocol import (
-    DEFAULT_PROMPT,
     DEFAULT_VARIATION_STRENGTH,
     MAX_REFERENCE_BYTES,
     MAX_REFERENCE_SECONDS,
@@ -284,10 +283,13 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def normalise_prompt(prompt: str | None) -> str:
+def normalise_prompt(prompt: str | None, model_default: Callable[[], str]) -> str:
+    """The prompt as it is stored and sent, whitespace collapsed; a blank one is the deployed
+    model's own default prompt (`model_default`, asked only then), which the keyword chips also
+    send when no chip is chosen."""
     prompt = " ".join((prompt or "").split())
     if not prompt:
-        return DEFAULT_PROMPT
+        return model_default()
     if len(prompt) > PROMPT_MAX_LENGTH:
         raise InvalidGenerationInput(
             "prompt", f"The prompt must be at most {PROMPT_MAX_LENGTH} characters."
@@ -426,14 +428,13 @@ def _expire(generations: QuerySet[KickGeneration], now: datetime) -> None:
 
 def reserve_generation(
     user_id: int,
-    prompt: str | None,
+    prompt: str,
     request_id: str,
     publish: ProgressSink,
     source: Source | None = None,
 ) -> Reservation | AlreadyRequested:
     """Check the quotas (and that a kick to vary is the member's) and reserve a generation for
-    the member, atomically."""
-    prompt = normalise_prompt(prompt)
+    the member, atomically. `prompt` is normalised (`normalise_prompt`)."""
     request_id = check_request_id(request_id)
     now = timezone.now()
     day = quota_day(now)

@@ -23,7 +23,8 @@ from kicks.workers import KickWorker, configured_worker
 from presets.models import RANGES, Preset
 
 
-def build_tiny_model(folder: Path) -> Path:
+def build_tiny_model(folder: Path, **config_changes: Any) -> Path:
+    """A tiny real model (random weights) of four words; `config_changes` go to its ModelConfig."""
     from gpu_worker.config import (
         KeywordEncoderConfig,
         ModelConfig,
@@ -39,6 +40,7 @@ def build_tiny_model(folder: Path) -> Path:
         keywords=KeywordEncoderConfig(embedding_dim=8),
         vocoder=VocoderConfig(dim=8, intermediate_dim=16, num_layers=1),
         default_steps=4,
+        **config_changes,
     )
     KickPipeline.from_config(
         config, ["hit", "house", "punchy", "909"], device="cpu"

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from kicks import failures, services
 from kicks.models import GeneratedKick, KickGeneration, OrphanedKickFile
 from presets.models import Preset
+from tests.kicks.conftest import build_tiny_model, make_preset
 from tests.kicks.conftest import generate as generate_kick
-from tests.kicks.conftest import make_preset
 from tests.kicks.supabase_fake import BUCKET, SERVICE_KEY, FakeSupabaseStorage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,10 +140,21 @@ async def test_kick_audio_is_sent_whole_under_asgi(asgi_get, kicks_dir):
     assert (await asgi_get(f"/media/kicks/7/{uuid.uuid4()}.wav")).status == 404
 
 
-def test_the_default_prompt_is_hit_house(graphql, logged_in):
-    result = graphql(GENERATE_DEFAULT)["data"]["generateKick"]
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [(GENERATE_DEFAULT, {}), (GENERATE, {"prompt": None}), (GENERATE, {"prompt": " \t "})],
+)
+def test_a_kick_without_keywords_is_made_at_the_deployed_models_default_prompt(
+    graphql, logged_in, settings, tmp_path, query, variables
+):
+    # Not a default the web app keeps: the one the model's config names.
+    model = build_tiny_model(tmp_path / "model", default_prompt="punchy 909")
+    settings.KICK_MODEL = str(model)
 
-    assert result == {"__typename": "GenerateKickSuccess", "kick": {"prompt": "hit house"}}
+    result = graphql(query, variables)["data"]["generateKick"]
+
+    assert result["kick"]["prompt"] == "punchy 909"
+    assert KickGeneration.objects.get().prompt == "punchy 909"
 
 
 def test_repeating_a_request_id_returns_the_first_kick(graphql, logged_in):

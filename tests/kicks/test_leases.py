@@ -130,8 +130,8 @@ def upload_for(reservation: services.Reservation) -> str:
 def test_the_purge_spares_live_uploads_and_removes_dead_ones(make_user, kicks_dir, settings):
     settings.KICKS_LEASE_S = 60
     user = make_user("techno")
-    live = upload_for(services.reserve_generation(user.pk, None, "live", lambda event: None))
-    dead = upload_for(services.reserve_generation(user.pk, None, "dead", lambda event: None))
+    live = upload_for(services.reserve_generation(user.pk, "hit house", "live", lambda event: None))
+    dead = upload_for(services.reserve_generation(user.pk, "hit house", "dead", lambda event: None))
     KickGeneration.objects.filter(request_id="dead").update(lease_expires_at=timezone.now())
 
     report = services.purge_orphan_kicks()

@@ -21,7 +21,8 @@ from gpu_worker.modal_app import KickGeneratorService
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.protocol import Variation
 from kicks import workers
-from kicks.models import GeneratedKick
+from kicks.failures import GenerationUnavailable
+from kicks.models import GeneratedKick, KickGeneration
 from tests.kicks.conftest import generate as generate_kick
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +181,24 @@ def test_a_variation_sends_modal_the_stored_latent(member, deployment):
         parent.pk,
         parent.model_name,
     )
+
+
+def test_a_kick_without_keywords_is_made_at_the_default_prompt_of_the_model_modal_runs(
+    member, deployment
+):
+    kick = generate_kick(member, None).kick
+
+    (((prompt, *_), _),) = deployment.called("generate_stream")
+    assert prompt == kick.prompt == "hit techno"
+
+
+def test_a_blank_prompt_while_modal_is_unreachable_is_refused_before_any_quota_is_used(
+    member, deployment
+):
+    deployment.faults = [modal.exception.ConnectionError("reset")]
+
+    with pytest.raises(GenerationUnavailable, match="cannot be reached"):
+        generate_kick(member, "  ")
+
+    assert deployment.called("generate_stream") == []
+    assert not KickGeneration.objects.exists()
