@@ -23,17 +23,22 @@ from gpu_worker.data import (
 )
 from gpu_worker.descriptors import find_artifacts
 from gpu_worker.evaluate import (
+    SPREAD_SEEDS,
     WORDED_KICKS_MIN,
+    ArtifactTally,
     EvaluationSettings,
     RealReference,
     as_delivered,
     evaluate,
+    generate_audio,
     held_out_reference,
     main,
+    real_reference,
+    realism,
     render_variations,
     variation_distances,
 )
-from gpu_worker.metrics import FeatureSpace, Floor, frechet_distance, log_mel_statistics
+from gpu_worker.metrics import FeatureSpace, Floor, frechet_distance, log_mel_statistics, spread
 from gpu_worker.pipeline import KickPipeline
 from gpu_worker.real_kicks import REAL_ORIGIN, REAL_ORIGINS
 from gpu_worker.synth import render_kick, sample_params
@@ -59,6 +64,58 @@ def test_artifact_checks_catch_each_defect_and_pass_a_clean_kick() -> None:
     cut_off[-50:] = 0.1  # a voice that stops while still sounding
     assert find_artifacts(cut_off).click_at_end
     assert find_artifacts(clean * 1e-5).silence
+
+
+def test_the_artifact_tally_counts_each_defect_over_every_kick_it_is_given() -> None:
+    config = ModelConfig().audio
+    kick = render_kick(sample_params("house", np.random.default_rng(0)))
+    clean = postprocess(torch.from_numpy(kick)[None], config)[0].numpy()
+    tally = ArtifactTally()
+
+    tally.add([clean, clean * 1e-5])
+    tally.add([np.where(np.arange(clean.size) == 5, np.nan, clean)])
+
+    assert tally.kicks == 3
+    assert tally.counts == {
+        "nan": 1,
+        "clipping": 0,
+        "dc_offset": 0,
+        "click_at_end": 0,
+        "silence": 1,
+    }
+
+
+def test_realism_averages_its_figures_over_sets_of_as_many_kicks_as_held_out_ones(
+    mixed_dataset: Path,
+) -> None:
+    data = load_dataset(mixed_dataset)
+    pipeline = KickPipeline.from_config(ModelConfig.from_dict(TINY), data.vocab, device="cpu")
+    reference = real_reference(data, pipeline.config.audio)
+    assert reference is not None
+    settings = EvaluationSettings(prompts=("techno",), steps=2, seed_sets=3)
+    tally = ArtifactTally()
+
+    summary, first_kicks = realism(pipeline, reference, settings, tally)
+
+    # Each set by hand: as many kicks as held-out ones (at least the 32 of the spread), seeds
+    # following on from one set to the next.
+    count = max(len(reference.features), len(SPREAD_SEEDS))
+    ratios, spreads = [], []
+    for first in (1000, 1000 + count, 1000 + 2 * count):
+        audio = generate_audio(pipeline, "techno", range(first, first + count), settings)
+        features = reference.space(np.stack(audio))
+        distance = frechet_distance(features[: len(reference.features)], reference.features)
+        ratios.append(distance / reference.floor.distance)
+        spreads.append(spread(features[:32]))
+    [row] = summary["prompts"]
+    assert row["ratio"] == pytest.approx(np.mean(ratios))
+    assert row["ratio_deviation"] == pytest.approx(np.std(ratios))
+    assert row["ratio_deviation"] > 0  # the sets differ
+    assert row["spread"] == pytest.approx(np.mean(spreads))
+    assert summary["seed_sets"] == 3 and summary["default_ratio"] == row["ratio"]
+    assert tally.kicks == 3 * count
+    expected_first = generate_audio(pipeline, "techno", range(1000, 1000 + count), settings)
+    assert np.array_equal(np.stack(first_kicks), np.stack(expected_first))
 
 
 def test_frechet_distance_is_zero_for_one_set_and_grows_with_a_shift() -> None:
