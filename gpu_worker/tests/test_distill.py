@@ -194,14 +194,18 @@ def test_the_student_learns_the_guidance_asked_for_and_the_export_keeps_it(
     arguments += ["--batch-size", "4"]
     main([*arguments, "--run", str(tmp_path / "default")])
     main([*arguments, "--run", str(tmp_path / "lower"), "--guidance", "1.5"])
+    main([*arguments, "--run", str(tmp_path / "late"), "--guidance-noise-limit", "0.3"])
     config = KickPipeline.from_pretrained(tmp_path / "lower" / "steps-2").config
     assert (config.default_guidance, config.distilled.guidance) == (1.5, 1.5)
-    # The guided teacher itself ran at 1.5: its pool and its undistilled distances differ.
+    late = KickPipeline.from_pretrained(tmp_path / "late" / "steps-2").config
+    assert (late.default_guidance, late.guidance_noise_limit) == (3.0, 0.3)
+    # The guided teacher itself ran at 1.5, or guided fewer steps: its pool and its undistilled
+    # distances differ.
     distances = [
         json.loads((tmp_path / run / SUMMARY_FILE).read_text())["undistilled_distance"]
-        for run in ("default", "lower")
+        for run in ("default", "lower", "late")
     ]
-    assert distances[0] != distances[1]
+    assert distances[0] != distances[1] and distances[0] != distances[2]
 
 
 def test_the_export_keeps_the_default_prompt_asked_for_and_refuses_unknown_words(
@@ -225,3 +229,6 @@ def test_the_export_keeps_the_default_prompt_asked_for_and_refuses_unknown_words
 def test_a_guidance_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="guidance must be between"):
         DistillTraining(guidance=-1.0)
+    for limit in (0.0, 1.5):
+        with pytest.raises(ValueError, match="share of the schedule"):
+            DistillTraining(guidance_noise_limit=limit)

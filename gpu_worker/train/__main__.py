@@ -236,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="guidance the student learns, and the export's default (default: the model's)",
     )
     distilling.add_argument(
+        "--guidance-noise-limit",
+        type=float,
+        default=None,
+        help="guide only the steps below this share of the noise schedule, for the student and "
+        "as the export's default (default: the model's)",
+    )
+    distilling.add_argument(
         "--default-prompt",
         default=None,
         help="the export's default prompt, which the student sees in one kick of eight "
@@ -332,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
             student_steps=args.student_steps,
             pool_size=args.pool_size,
             guidance=args.guidance,
+            guidance_noise_limit=args.guidance_noise_limit,
             default_prompt=args.default_prompt,
         )
         distill(

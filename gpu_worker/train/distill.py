@@ -72,6 +72,8 @@ class DistillTraining:
     # The guidance the student learns, which becomes the exported model's default (None: the
     # model's own default_guidance).
     guidance: float | None = None
+    # Likewise the share of the noise schedule below which it guides (None: the model's own).
+    guidance_noise_limit: float | None = None
     # Likewise the default prompt, every word of which the model must know (None: the model's).
     default_prompt: str | None = None
 
@@ -81,6 +83,8 @@ class DistillTraining:
             raise ValueError("teacher steps must be the student's steps times a power of two")
         if self.guidance is not None:
             check_guidance(self.guidance)
+        if self.guidance_noise_limit is not None and not 0.0 < self.guidance_noise_limit <= 1.0:
+            raise ValueError("the guidance noise limit is a share of the schedule in (0, 1]")
 
     @property
     def rounds(self) -> list[int]:
@@ -292,6 +296,8 @@ def _with_defaults(pipeline: KickPipeline, settings: DistillTraining) -> KickPip
     changes: dict[str, object] = {}
     if settings.guidance is not None:
         changes["default_guidance"] = settings.guidance
+    if settings.guidance_noise_limit is not None:
+        changes["guidance_noise_limit"] = settings.guidance_noise_limit
     if settings.default_prompt is not None:
         tokens = pipeline.vocabulary.tokenize(settings.default_prompt)
         if tokens.ignored_words or not tokens.keywords:
