@@ -120,6 +120,16 @@ class DeployedKickGenerator:
     def generate_stream(self) -> DeployedKickGenerator:
         return self
 
+    @property
+    def describe(self) -> Any:
+        deployment = self
+
+        class Remote:
+            def remote(self) -> dict[str, Any]:
+                return deployment.container().describe()
+
+        return Remote()
+
     def remote_gen(self, *args: Any) -> Iterator[dict[str, Any]]:
         if self.faults:
             raise self.faults.pop(0)

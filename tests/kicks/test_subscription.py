@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from django.test import AsyncClient, Client
 
+from kicks.models import KickGeneration
 from tests.conftest import GraphQLWebSocket
 from tests.kicks.conftest import wait_for_subscriber
 
@@ -18,8 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SUBSCRIBE = """subscription Progress($requestId: ID!) {
   kickGeneration(requestId: $requestId) { requestId stage step totalSteps fraction message }
 }"""
-GENERATE = """mutation Generate($requestId: ID) { generateKick(requestId: $requestId) {
-  __typename ... on GenerateKickSuccess { kick { id } } ... on GenerationFailed { message } } }"""
+GENERATE = """mutation Generate($requestId: ID, $prompt: String) {
+  generateKick(requestId: $requestId, prompt: $prompt) { __typename
+    ... on GenerateKickSuccess { kick { id } } ... on GenerationFailed { message }
+    ... on GenerationUnavailable { message } } }"""
 
 
 async def socket_for(user, ws_headers) -> GraphQLWebSocket:
@@ -37,12 +40,12 @@ async def collect(socket: GraphQLWebSocket, request_id: str, timeout: float = 30
     return payloads
 
 
-async def generate_over_http(user, request_id: str) -> dict[str, Any]:
+async def generate_over_http(user, request_id: str, prompt: str | None = None) -> dict[str, Any]:
     client = AsyncClient()
     await client.aforce_login(user)
     response = await client.post(
         "/graphql/",
-        {"query": GENERATE, "variables": {"requestId": request_id}},
+        {"query": GENERATE, "variables": {"requestId": request_id, "prompt": prompt}},
         content_type="application/json",
     )
     return response.json()["data"]["generateKick"]
@@ -114,11 +117,35 @@ async def test_a_failure_ends_the_stream_with_failed(make_user, ws_headers, sett
     listening = asyncio.create_task(collect(socket, "req-1"))
     await wait_for_subscriber(owner.pk, "req-1")
 
-    await generate_over_http(owner, "req-1")
+    await generate_over_http(owner, "req-1", "punchy 909")
 
     events = progress(await listening)
     assert [event["stage"] for event in events] == ["QUEUED", "LOADING_MODEL", "FAILED"]
     assert events[-1]["message"] == "The kick model could not be loaded."
+    await socket.close()
+
+
+async def test_no_prompt_for_a_model_that_cannot_be_read_fails_before_it_is_queued(
+    make_user, ws_headers, settings, tmp_path
+):
+    # The model's own default prompt is asked for first; nothing is reserved without it.
+    settings.KICK_MODEL = str(tmp_path / "missing")
+    owner = await sync_to_async(make_user)("owner")
+    socket = await socket_for(owner, ws_headers)
+    listening = asyncio.create_task(collect(socket, "req-1"))
+    await wait_for_subscriber(owner.pk, "req-1")
+
+    answer = await generate_over_http(owner, "req-1")
+
+    assert answer == {
+        "__typename": "GenerationUnavailable",
+        "message": "The kick model could not be loaded.",
+    }
+    events = progress(await listening)
+    assert [(event["stage"], event["message"]) for event in events] == [
+        ("FAILED", "The kick model could not be loaded.")
+    ]
+    assert not await KickGeneration.objects.aexists()
     await socket.close()
 
 
