@@ -19,12 +19,11 @@ one kick per prompt) into --out:
     `gpu_worker.real_kicks`), for every prompt: the Fréchet distance of log-mel statistics plus
     descriptors, beside the real-vs-real floor across the kit-wise split (target <= 2x); the
     spread of 32 kicks against the held-out real kicks' spread (variety, target >= 0.6 at the
-    default prompt), both the mean over eight sets of kicks (seeds 1000 on); coverage (the share
-    of held-out real kicks whose nearest generated kick is nearer than their nearest real
+    default prompt), both the mean over --seed-sets sets of kicks (seeds 1000 on); coverage (the
+    share of held-out real kicks whose nearest generated kick is nearer than their nearest real
     neighbour); precision (the share of a prompt's kicks inside the held-out real kicks'
     3-nearest-neighbour radii: whether each sounds like some recorded kick, whatever the style),
-    beside that of the training kits' recorded
-    kicks; and `real_vs_generated.png`.
+    beside that of the training kits' recorded kicks; and `real_vs_generated.png`.
 The procedural figures use the kicks that are not recorded, layered ones included: held-out
 bodies are layered under held-out kits' tops as training ones are under training kits' tops.
 With several --model values the models are evaluated on the same data and seeds, each into its
@@ -429,8 +428,10 @@ def realism(
     are held-out kicks (seeds from 1000 on), as the floor is over draws of as many recorded
     kicks. Returns the figures and the default prompt's first set of kicks."""
     count = max(len(reference.features), len(SPREAD_SEEDS))
+    default = pipeline.config.default_prompt
+    default = default if default in settings.prompts else settings.prompts[0]
     rows: list[dict[str, object]] = []
-    first_kicks: dict[str, list[np.ndarray]] = {}
+    default_kicks: list[np.ndarray] = []
     pooled: list[np.ndarray] = []
     for prompt in tqdm(settings.prompts, desc="against real kicks"):
         distances, spreads, sets = [], [], []
@@ -438,7 +439,8 @@ def realism(
         for first in starts:
             audio = generate_audio(pipeline, prompt, range(first, first + count), settings)
             artifacts.add(audio)
-            first_kicks.setdefault(prompt, audio)
+            if prompt == default and not default_kicks:
+                default_kicks = audio
             features = reference.space(np.stack(audio))
             distances.append(
                 frechet_distance(features[: len(reference.features)], reference.features)
@@ -461,8 +463,7 @@ def realism(
             }
         )
         pooled.append(sets[0])
-    default = pipeline.config.default_prompt
-    default_row = next((row for row in rows if row["prompt"] == default), rows[0])
+    default_row = next(row for row in rows if row["prompt"] == default)
     summary = {
         "held_out_kicks": len(reference.features),
         "held_out_kits": reference.kits,
@@ -478,7 +479,7 @@ def realism(
         "coverage": coverage(reference.features, np.concatenate(pooled)),
         "seed_sets": settings.seed_sets,
     }
-    return summary, first_kicks[default_row["prompt"]]
+    return summary, default_kicks
 
 
 def evaluate(
