@@ -26,7 +26,12 @@ from gpu_worker.train.common import (
     load_checkpoint,
     run_config,
 )
-from gpu_worker.train.diffusion import DiffusionTraining, thin_keywords, train_diffusion
+from gpu_worker.train.diffusion import (
+    DiffusionTraining,
+    prompt_matched_rows,
+    thin_keywords,
+    train_diffusion,
+)
 from gpu_worker.train.export import SUMMARY_FILE
 from gpu_worker.train.init import init_run
 from gpu_worker.train.recipe import run_side_by_side
@@ -154,6 +159,27 @@ def test_keyword_thinning_keeps_a_subset_or_drops_all() -> None:
     assert 0.12 < float(empty.float().mean()) < 0.18  # the unconditional share
     kept = thinned[~empty].sum(1)
     assert float(kept.min()) >= 1 and 2.5 < float(kept.mean()) < 3.5
+
+
+def test_a_prompt_is_paired_with_any_kick_that_carries_its_words() -> None:
+    # Words: 0 "techno", 1 "long", 2 "deep", 3 "recorded". Kicks 0-2 are techno (one bare, two
+    # with more words), kick 3 is recorded, kick 4 is a recorded techno kick drawn twice as often.
+    kicks = torch.tensor(
+        [[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 0, 1], [1, 0, 0, 1]], dtype=torch.float
+    )
+    sampling = torch.tensor([1.0, 1.0, 1.0, 1.0, 2.0])
+    techno, long_techno, empty = [1.0, 0, 0, 0], [1.0, 1, 0, 0], [0.0, 0, 0, 0]
+    prompts = torch.tensor([techno] * 5000 + [long_techno] * 2000 + [empty] * 6000)
+    rows = prompt_matched_rows(prompts, kicks, sampling, torch.Generator().manual_seed(0))
+
+    def shares(drawn: torch.Tensor) -> list[float]:
+        return (torch.bincount(drawn, minlength=5).float() / len(drawn)).tolist()
+
+    # Every techno kick, each as often as its sampling weight says, whatever its other words.
+    assert shares(rows[:5000]) == pytest.approx([0.2, 0.2, 0.2, 0.0, 0.4], abs=0.03)
+    assert shares(rows[5000:7000]) == pytest.approx([0.0, 0.5, 0.5, 0.0, 0.0], abs=0.04)
+    # No words: the whole training distribution.
+    assert shares(rows[7000:]) == pytest.approx([1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 3], abs=0.03)
 
 
 def test_vocoder_training_lowers_its_loss(

@@ -41,8 +41,12 @@ def training_order(
 ) -> Iterator[torch.Tensor]:
     """Batches in which recorded kicks (and their augmented copies) are drawn `real_weight`
     times as often as a procedural kick."""
-    weights = train.sampling_weights(dict.fromkeys(REAL_ORIGINS, real_weight))
-    return batches(len(train), batch_size, generator, weights)
+    return batches(len(train), batch_size, generator, real_sampling_weights(train, real_weight))
+
+
+def real_sampling_weights(train: Dataset, real_weight: float) -> torch.Tensor:
+    """Per-kick weight: `real_weight` for recorded kicks and their augmented copies, else 1."""
+    return train.sampling_weights(dict.fromkeys(REAL_ORIGINS, real_weight))
 
 
 def select_device(name: str | None = None) -> torch.device:

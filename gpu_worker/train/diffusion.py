@@ -3,7 +3,11 @@
 Keyword conditioning is trained the way it is used: a prompt names a few words, not every word
 of a kick, so each kick's keywords are randomly thinned (each kept with `keyword_keep`, at least
 one), and 15 % of the time all are dropped for the null embedding that classifier-free guidance
-needs. An exponential moving average of the weights is what gets exported.
+needs. The thinned prompt is then paired with a kick drawn among all that carry its words
+(`prompt_matched_rows`): thinning alone reaches a bare prompt such as "techno" mostly from the
+kicks that lose every other word, the ones with fewest words, so the model learned the middle of
+each style rather than its range. An exponential moving average of the weights is what gets
+exported.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from gpu_worker.train.common import (
     Progress,
     checkpoint_path,
     load_checkpoint,
+    real_sampling_weights,
     run_config,
     run_vocabulary,
     save_checkpoint,
@@ -68,6 +73,20 @@ def thin_keywords(
         thinned = torch.where(empty[:, None], chosen, thinned)
     unconditional = torch.rand(weights.shape[0], generator=generator) < settings.unconditional_share
     return thinned * (~unconditional)[:, None].float()
+
+
+def prompt_matched_rows(
+    prompts: torch.Tensor,
+    keyword_weights: torch.Tensor,
+    sampling_weights: torch.Tensor,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """For each prompt (a multi-hot row), a training kick drawn by `sampling_weights` among all
+    whose keywords include every word of the prompt; an empty prompt matches every kick."""
+    carried = prompts @ keyword_weights.T  # (batch, kicks): how many prompt words each kick has
+    matches = carried == prompts.sum(1, keepdim=True)
+    candidates = matches * sampling_weights[None, :]
+    return torch.multinomial(candidates, 1, generator=generator).squeeze(1)
 
 
 @torch.no_grad()
@@ -128,15 +147,16 @@ def train_diffusion(
             target,
         )
         order = training_order(train, settings.batch_size, settings.real_weight, generator)
+        sampling_weights = real_sampling_weights(train, settings.real_weight)
 
         def step(index: int) -> dict[str, float]:
             unet.train()
-            rows = next(order)
+            weights = thin_keywords(train.keyword_weights[next(order)], settings, generator)
+            rows = prompt_matched_rows(weights, train.keyword_weights, sampling_weights, generator)
             noise_for_latent = torch.randn(means[rows].shape, generator=generator)
             latents = (means[rows] + stds[rows] * noise_for_latent) * scaling_factor
             noise = torch.randn(latents.shape, generator=generator)
             timesteps = sampler.sample_training_timesteps(len(rows), generator=generator)
-            weights = thin_keywords(train.keyword_weights[rows], settings, generator)
             latents, noise, timesteps = latents.to(target), noise.to(target), timesteps.to(target)
             noisy = sampler.add_noise(latents, noise, timesteps)
             prediction = unet(noisy, timesteps, keywords(weights.to(target)))
