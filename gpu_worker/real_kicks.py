@@ -9,8 +9,10 @@ Sources (each a Debian package; `make real-kicks` installs them):
   * Sonic Pi's samples (sonic-pi-samples): its bass drums and kicks, mostly electronic, each
     from freesound under its own maker and licence (grouped by maker, like a kit);
   * General MIDI sound fonts (fluid-soundfont-gm, musescore-general-soundfont-lossless,
-    timgm6mb-soundfont, avldrums.lv2-soundfont) rendered with FluidSynth: every drum kit
-    (bank 128, or a font's only kit) x notes 35 and 36 x several velocities.
+    timgm6mb-soundfont, avldrums.lv2-soundfont, csound-soundfont) rendered with FluidSynth: every
+    drum kit (bank 128, or a font's only kit) x notes 35 and 36 x several velocities.
+    fluid-soundfont-gs has no drum kit; freepats' drum patches are GUS .pat files, which
+    FluidSynth does not read, and hold two kicks.
 
 Every kick is read through the bounded reader (`gpu_worker.audio.read_audio`), cut at its onset,
 and written as a 24-bit WAV into one folder per kit, named by its keywords: "recorded", the source's
@@ -59,6 +61,7 @@ DEBIAN_PACKAGES: tuple[str, ...] = (
     "musescore-general-soundfont-lossless",
     "timgm6mb-soundfont",
     "avldrums.lv2-soundfont",
+    "csound-soundfont",
     "fluidsynth",  # libfluidsynth, which pyfluidsynth loads
 )
 HYDROGEN_DRUMKITS = Path("/usr/share/hydrogen/data/drumkits")
