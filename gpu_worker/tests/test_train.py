@@ -129,11 +129,14 @@ def _diffusion_loss(
     return total / 4
 
 
+@pytest.mark.parametrize("prompt_matched_share", [0.0, 1.0])
 def test_diffusion_training_lowers_its_loss(
-    dataset: Path, config: ModelConfig, tmp_path: Path
+    dataset: Path, config: ModelConfig, tmp_path: Path, prompt_matched_share: float
 ) -> None:
     train_vae(dataset, tmp_path, Budget(0, max_steps=2), VAETraining(batch_size=12), config=config)
-    settings = DiffusionTraining(batch_size=12, learning_rate=3e-3)
+    settings = DiffusionTraining(
+        batch_size=12, learning_rate=3e-3, prompt_matched_share=prompt_matched_share
+    )
     train_diffusion(dataset, tmp_path, Budget(0, max_steps=0), settings)
     data = load_dataset(dataset)
     vae, scale = trained_vae(tmp_path, config)

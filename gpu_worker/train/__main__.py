@@ -200,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(diffusion)
     _add_training(diffusion, 45)
     _add_real_weight(diffusion)
+    diffusion.add_argument(
+        "--prompt-matched-share",
+        type=float,
+        default=DiffusionTraining.prompt_matched_share,
+        help="share of training rows whose thinned prompt is paired with a kick drawn among all "
+        "that carry its words",
+    )
 
     vocoder = commands.add_parser("vocoder", help="train the vocoder")
     _add_common(vocoder)
@@ -371,7 +378,9 @@ def main(argv: list[str] | None = None) -> None:
             **common,
         )
     elif args.command == "diffusion":
-        settings = _settings(DiffusionTraining, args)
+        settings = _settings(
+            DiffusionTraining, args, prompt_matched_share=args.prompt_matched_share
+        )
         train_diffusion(
             args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common
         )
