@@ -55,8 +55,8 @@ class DiffusionTraining:
     decay_share: float = 0.0
     unconditional_share: float = 0.15
     keyword_keep: float = 0.5
-    # At 1.0 a fine-tune of kick-gen-v6 came much closer to the recorded kicks at every prompt but
-    # "hit house", and lost "soft -> punchy" (79 % for its teacher): off until a share holds both.
+    # At 1.0 a fine-tune of kick-gen-v6 came closer to the recorded kicks at seven of nine prompts
+    # and lost "soft -> punchy" (79 % for its teacher): off until a share holds both.
     prompt_matched_share: float = 0.0
     ema_decay: float = 0.999
 
