@@ -368,11 +368,12 @@ def mix_datasets(
     return out
 
 
-# A top is there for the recorded hit's texture, not to decide the kick's punch: when any top was
-# taken, the "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a
-# model fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v6's
+# The words of a kick's punch, which neither layering nor prompt-matched pairing may change. A top
+# is there for the recorded hit's texture, not to decide the punch: when any top was taken, the
+# "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a model
+# fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v6's
 # MODEL_CARD.md, "Layered kicks").
-LAYERING_KEPT_WORDS = frozenset({"soft", "punchy"})
+PUNCH_WORDS = frozenset({"soft", "punchy"})
 LAYERING_TRIES = 8
 
 
@@ -418,7 +419,7 @@ def _layer(
                 kick, top = drawn
                 waveforms[body] = torch.from_numpy(kick)
                 names[body] = f"{names[body]}+{names[top]}"
-                keywords[body] = _remeasured(keywords[body], kick, vocab, kept=LAYERING_KEPT_WORDS)
+                keywords[body] = _remeasured(keywords[body], kick, vocab, kept=PUNCH_WORDS)
                 origins[body] = layered_origin(layering.origin)
                 layered.append(int(body))
                 done += 1
@@ -437,7 +438,7 @@ def _attack_keeping_layer(
     soft/punchy word as it was (or, like it, absent), with that top's row; None when none does."""
 
     def attack_words(kick: np.ndarray) -> set[str]:
-        return set(measured_keywords(describe(kick))) & LAYERING_KEPT_WORDS
+        return set(measured_keywords(describe(kick))) & PUNCH_WORDS
 
     body_words = attack_words(body)
     for _ in range(LAYERING_TRIES):

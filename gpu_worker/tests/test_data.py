@@ -15,7 +15,7 @@ from gpu_worker.augment import LayeringRanges, layer_kick
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import (
     INDEX_FILE,
-    LAYERING_KEPT_WORDS,
+    PUNCH_WORDS,
     Layering,
     augmented_origin,
     batches,
@@ -222,15 +222,13 @@ def test_a_share_of_the_procedural_kicks_is_layered_under_real_tops_of_their_own
         assert not torch.equal(kick, parts[0].audio[source])
         # The synth's own words and its soft/punchy word stay (the top kept the body's attack);
         # the other measured words are measured on the layered kick.
-        assert [w for w in words if w not in MEASURED_WORDS or w in LAYERING_KEPT_WORDS] == [
-            w
-            for w in parts[0].keywords[source]
-            if w not in MEASURED_WORDS or w in LAYERING_KEPT_WORDS
+        assert [w for w in words if w not in MEASURED_WORDS or w in PUNCH_WORDS] == [
+            w for w in parts[0].keywords[source] if w not in MEASURED_WORDS or w in PUNCH_WORDS
         ]
-        assert [w for w in words if w in MEASURED_WORDS - LAYERING_KEPT_WORDS] == [
+        assert [w for w in words if w in MEASURED_WORDS - PUNCH_WORDS] == [
             w
             for w in measured_keywords(describe(kick.numpy()))
-            if w in mixed.vocab and w not in LAYERING_KEPT_WORDS
+            if w in mixed.vocab and w not in PUNCH_WORDS
         ]
     np.testing.assert_allclose(20 * np.log10(layered.audio.abs().amax(1).numpy()), -1, atol=0.01)
     # The log-mels the models train on are the layered kicks', not the bodies': compared over the
@@ -263,7 +261,7 @@ def test_a_body_keeps_its_attack_word_or_stays_unlayered(tmp_path: Path) -> None
     bodies = load_dataset(procedural)
 
     def attack(kick: torch.Tensor) -> set[str]:
-        return LAYERING_KEPT_WORDS & set(measured_keywords(describe(kick.numpy())))
+        return PUNCH_WORDS & set(measured_keywords(describe(kick.numpy())))
 
     kept = mixed.of_origin(layered_origin("procedural"))
     left = mixed.of_origin("procedural").split(held_out=False)

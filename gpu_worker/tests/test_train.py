@@ -173,16 +173,43 @@ def test_a_prompt_is_paired_with_any_kick_that_carries_its_words() -> None:
     sampling = torch.tensor([1.0, 1.0, 1.0, 1.0, 2.0])
     techno, long_techno, empty = [1.0, 0, 0, 0], [1.0, 1, 0, 0], [0.0, 0, 0, 0]
     prompts = torch.tensor([techno] * 5000 + [long_techno] * 2000 + [empty] * 6000)
-    rows = prompt_matched_rows(prompts, kicks, sampling, torch.Generator().manual_seed(0))
+    drawn = torch.zeros(len(prompts), dtype=torch.long)
+    nothing_kept = torch.zeros(4, dtype=torch.bool)
+    rows = prompt_matched_rows(
+        prompts, drawn, kicks, sampling, nothing_kept, torch.Generator().manual_seed(0)
+    )
 
-    def shares(drawn: torch.Tensor) -> list[float]:
-        return (torch.bincount(drawn, minlength=5).float() / len(drawn)).tolist()
+    def shares(matched: torch.Tensor) -> list[float]:
+        return (torch.bincount(matched, minlength=5).float() / len(matched)).tolist()
 
     # Every techno kick, each as often as its sampling weight says, whatever its other words.
     assert shares(rows[:5000]) == pytest.approx([0.2, 0.2, 0.2, 0.0, 0.4], abs=0.03)
     assert shares(rows[5000:7000]) == pytest.approx([0.0, 0.5, 0.5, 0.0, 0.0], abs=0.04)
     # No words: the whole training distribution.
     assert shares(rows[7000:]) == pytest.approx([1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 3], abs=0.03)
+
+
+def test_a_matched_kick_keeps_the_drawn_kicks_punch_word() -> None:
+    # Words: 0 "techno", 1 "soft", 2 "punchy". Kick 0 is a soft techno kick, 1 a punchy one, 2
+    # neither; each prompt is the bare "techno" thinned from one of them.
+    kicks = torch.tensor([[1, 1, 0], [1, 0, 1], [1, 0, 0]], dtype=torch.float)
+    prompts = torch.tensor([[1.0, 0, 0]] * 3000)
+    drawn = torch.arange(3000) % 3
+    punch = torch.tensor([False, True, True])
+    rows = prompt_matched_rows(
+        prompts, drawn, kicks, torch.ones(3), punch, torch.Generator().manual_seed(0)
+    )
+    assert torch.equal(rows, drawn)
+    # Without kept words any techno kick is drawn.
+    rows = prompt_matched_rows(
+        prompts,
+        drawn,
+        kicks,
+        torch.ones(3),
+        torch.zeros(3, dtype=torch.bool),
+        torch.Generator().manual_seed(0),
+    )
+    assert set(rows[drawn == 0].tolist()) == {0, 1, 2}
 
 
 def test_vocoder_training_lowers_its_loss(

@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DiffusionTraining.prompt_matched_share,
         help="share of training rows whose thinned prompt is paired with a kick drawn among all "
-        "that carry its words",
+        "that carry its words and the drawn kick's soft/punchy word",
     )
 
     vocoder = commands.add_parser("vocoder", help="train the vocoder")
