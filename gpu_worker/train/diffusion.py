@@ -58,7 +58,8 @@ class DiffusionTraining:
     unconditional_share: float = 0.15
     keyword_keep: float = 0.5
     # At 1.0 a fine-tune of kick-gen-v6 came closer to the recorded kicks at seven of nine prompts
-    # and lost "soft -> punchy" (79 % for its teacher): off until a share holds both.
+    # and its student followed "soft -> punchy" in 82 % of pairs (its teacher 87 %, v6 91 %): off
+    # until a share holds both.
     prompt_matched_share: float = 0.0
     ema_decay: float = 0.999
 
