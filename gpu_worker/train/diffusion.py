@@ -57,7 +57,7 @@ class DiffusionTraining:
     decay_share: float = 0.0
     unconditional_share: float = 0.15
     keyword_keep: float = 0.5
-    # At 1.0 a fine-tune of kick-gen-v6 came closer to the recorded kicks at seven of nine prompts
+    # At 1.0 a fine-tune of kick-gen-v6 came closer to the recorded kicks at eight of nine prompts
     # and its student followed "soft -> punchy" in 82 % of pairs (its teacher 87 %, v6 91 %): off
     # until a share holds both.
     prompt_matched_share: float = 0.0
