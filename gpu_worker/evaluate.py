@@ -9,7 +9,9 @@ one kick per prompt) into --out:
   * descriptors (tail fundamental, decay to -40 dB, attack time, spectral centroid of the first
     30 ms) per prompt, beside the held-out kicks that carry the prompt's words;
   * keyword control: for each opposite pair, the share of same-seed pairs ("short house" vs
-    "long house", seed s) whose descriptor moves the right way (target >= 90 %);
+    "long house", seed s) whose descriptor moves the right way (target >= 90 %), and what the
+    decoding stages alone keep of each pair's reach (held-out kicks through the vocoder and
+    through VAE + vocoder);
   * Fréchet distance between log-mel statistics of generated and held-out kicks, beside the
     distance between training and held-out kicks as the floor (target <= 2x the floor);
   * variations ("more like this"): the feature distance (log-mel statistics) of variations to
@@ -53,7 +55,13 @@ from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
-from gpu_worker.descriptors import MEASURED_PAIRS, MEASURED_WORDS, describe, find_artifacts
+from gpu_worker.descriptors import (
+    MEASURED_PAIRS,
+    MEASURED_WORDS,
+    Descriptors,
+    describe,
+    find_artifacts,
+)
 from gpu_worker.metrics import (
     FLOOR_DRAWS,
     FeatureSpace,
@@ -140,6 +148,7 @@ class Report:
     guidance_sweep: list[dict[str, object]] = field(default_factory=list)
     real: dict[str, object] = field(default_factory=dict)
     variations: dict[str, object] = field(default_factory=dict)
+    decoded_gaps: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -186,26 +195,66 @@ def delivered_features(
 
 
 @torch.inference_mode()
-def decoding_distances(
-    pipeline: KickPipeline, held_out: Dataset, held_features: np.ndarray
-) -> dict[str, float]:
-    """The distance that the decoding stages alone account for, so that a gap can be placed: the
-    vocoder on the held-out kicks' own log-mels, then on their VAE reconstructions."""
+def decoded_audio(pipeline: KickPipeline, held_out: Dataset) -> dict[str, np.ndarray]:
+    """The held-out kicks as delivered, through the vocoder alone (from their own log-mels) and
+    through VAE + vocoder (from their reconstructions): what the decoding stages alone make of
+    kicks, whatever the U-Net does."""
     config = pipeline.config.audio
     vae = pipeline.models.vae
     vocoded, reconstructed = [], []
     for mel in held_out.mel.to(pipeline.device).split(DECODE_CHUNK):
         vocoded.append(pipeline.vocode(mel).cpu())
         reconstructed.append(pipeline.vocode(vae.decode(vae.encode(mel).mean)).cpu())
+    return {
+        "prepared": as_delivered(held_out.audio, config),
+        "vocoded": as_delivered(torch.cat(vocoded), config),
+        "reconstructed": as_delivered(torch.cat(reconstructed), config),
+    }
 
-    def distance(audio: list[torch.Tensor]) -> float:
-        features = log_mel_statistics(as_delivered(torch.cat(audio), config), config)
-        return frechet_distance(features, held_features)
+
+def decoding_distances(
+    decoded: dict[str, np.ndarray], held_features: np.ndarray, config: AudioConfig
+) -> dict[str, float]:
+    """The distance that the decoding stages alone account for, so that a gap can be placed."""
+
+    def distance(audio: np.ndarray) -> float:
+        return frechet_distance(log_mel_statistics(audio, config), held_features)
 
     return {
-        "vocoder_vs_held_out": distance(vocoded),
-        "reconstruction_vs_held_out": distance(reconstructed),
+        "vocoder_vs_held_out": distance(decoded["vocoded"]),
+        "reconstruction_vs_held_out": distance(decoded["reconstructed"]),
     }
+
+
+def decoded_pair_gaps(
+    decoded: dict[str, np.ndarray], keywords: Sequence[Sequence[str]]
+) -> list[dict[str, object]]:
+    """Per opposite pair, the mean of its descriptor over the held-out kicks with the high word
+    less that over the kicks with the low word, as prepared and after each decoding stage: the
+    part of a word's reach that the decoders keep, which no U-Net can exceed. Pairs with fewer
+    than two kicks on a side are left out."""
+    measured = {stage: [describe(kick) for kick in audio] for stage, audio in decoded.items()}
+    rows: list[dict[str, object]] = []
+    for low, high, descriptor in PAIR_DESCRIPTORS:
+        sides = [[i for i, own in enumerate(keywords) if word in own] for word in (low, high)]
+        if min(len(side) for side in sides) < 2:
+            continue
+
+        def mean(kicks: list[Descriptors], side: list[int], descriptor: str = descriptor) -> float:
+            return float(np.mean([getattr(kicks[i], descriptor) for i in side]))
+
+        rows.append(
+            {
+                "pair": f"{low} → {high}",
+                "descriptor": descriptor,
+                "kicks": [len(side) for side in sides],
+                **{
+                    stage: mean(kicks, sides[1]) - mean(kicks, sides[0])
+                    for stage, kicks in measured.items()
+                },
+            }
+        )
+    return rows
 
 
 def generate_matched(
@@ -530,13 +579,14 @@ def evaluate(
     artifacts.add(matched)
     held_features, procedural_floor = held_out_reference(data, config)
     floor = procedural_floor.distance
+    decoded = decoded_audio(pipeline, held_out)
     frechet = {
         "generated_vs_held_out": frechet_distance(
             log_mel_statistics(np.stack(matched), config), held_features
         ),
         "training_vs_held_out": floor,
         "training_vs_held_out_deviation": procedural_floor.deviation,
-        **decoding_distances(pipeline, held_out, held_features),
+        **decoding_distances(decoded, held_features, config),
     }
     frechet["ratio"] = frechet["generated_vs_held_out"] / floor
 
@@ -585,7 +635,15 @@ def evaluate(
         )
 
     report = Report(
-        artifacts.counts, artifacts.kicks, descriptors, control, frechet, sweep, real, variations
+        artifacts.counts,
+        artifacts.kicks,
+        descriptors,
+        control,
+        frechet,
+        sweep,
+        real,
+        variations,
+        decoded_pair_gaps(decoded, held_out.keywords),
     )
     (out / "report.md").write_text(render_markdown(report, settings))
     (out / "metrics.json").write_text(json.dumps(vars(report), indent=1, default=str) + "\n")
@@ -623,6 +681,17 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             f"| {row['pair']} | {row['descriptor']} | {row['share']:.0%} | {row['pairs']} | "
             f"{'yes' if row['met'] else 'no'} |"
             for row in report.keyword_control
+        ),
+        "",
+        "### What the decoders keep of each pair: held-out kicks with the high word less those "
+        "with the low word, on the pair's descriptor",
+        "",
+        "| pair | descriptor | kicks (low / high) | as prepared | vocoder alone | VAE + vocoder |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {row['pair']} | {row['descriptor']} | {row['kicks'][0]} / {row['kicks'][1]} | "
+            f"{row['prepared']:.3g} | {row['vocoded']:.3g} | {row['reconstructed']:.3g} |"
+            for row in report.decoded_gaps
         ),
         "",
         f"### Fréchet distance of log-mel statistics (target ≤ {FRECHET_TARGET:.0f}× the floor)",
@@ -726,6 +795,10 @@ def render_comparison(reports: dict[str, Report]) -> str:
         shares = [c["share"] for c in r.keyword_control]
         return f"{min(shares):.0%}" if shares else "–"
 
+    def punch_gap(r: Report) -> str:
+        row = next((g for g in r.decoded_gaps if g["pair"] == "soft → punchy"), None)
+        return f"{row['reconstructed']:.2f} of {row['prepared']:.2f}" if row else "–"
+
     lines = [
         "| measure | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
@@ -740,6 +813,7 @@ def render_comparison(reports: dict[str, Report]) -> str:
         row("precision of the training kits' recorded kicks", real("floor_precision", "{:.0%}")),
         row("Fréchet vs held-out procedural (× floor)", lambda r: f"{r.frechet['ratio']:.2f}×"),
         row("weakest keyword pair", weakest),
+        row("soft → punchy attack gap kept by VAE + vocoder (dB)", punch_gap),
         row("artifacts", lambda r: f"{sum(r.artifacts.values())} in {r.generated_count}"),
     ]
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ from gpu_worker.evaluate import (
     EvaluationSettings,
     RealReference,
     as_delivered,
+    decoded_pair_gaps,
     evaluate,
     generate_audio,
     held_out_reference,
@@ -64,6 +65,26 @@ def test_artifact_checks_catch_each_defect_and_pass_a_clean_kick() -> None:
     cut_off[-50:] = 0.1  # a voice that stops while still sounding
     assert find_artifacts(cut_off).click_at_end
     assert find_artifacts(clean * 1e-5).silence
+
+
+def _decaying_sine(decay_s: float, config_rate: int = 44_100) -> np.ndarray:
+    t = np.arange(2 * config_rate) / config_rate
+    return (0.9 * np.sin(2 * np.pi * 55 * t) * np.exp(-t * 6.9 / decay_s)).astype(np.float32)
+
+
+def test_decoded_pair_gaps_measure_what_each_stage_keeps_of_a_pair() -> None:
+    short = [_decaying_sine(0.15), _decaying_sine(0.2)]
+    long = [_decaying_sine(0.7), _decaying_sine(0.9)]
+    keywords = [["short"], ["short"], ["long"], ["long", "punchy"]]
+    prepared = np.stack(short + long)
+    # A decoder that kept every kick, and one that made every kick the first short one.
+    decoded = {"prepared": prepared, "kept": prepared.copy(), "flattened": np.stack([short[0]] * 4)}
+    [row] = decoded_pair_gaps(decoded, keywords)  # one "punchy" kick and no "soft": left out
+
+    assert row["pair"] == "short → long" and row["descriptor"] == "decay_s"
+    assert row["kicks"] == [2, 2]
+    assert row["prepared"] > 0.4 and row["kept"] == row["prepared"]
+    assert row["flattened"] == 0.0
 
 
 def test_the_artifact_tally_counts_each_defect_over_every_kick_it_is_given() -> None:
@@ -223,6 +244,8 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     assert '| generated "hit house" | 2 |' in markdown
     assert "| training vs held-out (floor: the mean of 32 draws) |" in markdown
     assert "| VAE + vocoder reconstructions vs held-out |" in markdown
+    assert "| pair | descriptor | kicks (low / high) | as prepared | vocoder alone |" in markdown
+    assert all({"prepared", "vocoded", "reconstructed"} <= set(row) for row in report.decoded_gaps)
     assert "| guidance | Fréchet vs held-out | × floor |" in markdown
     assert "| strength | 0.3 | 0.7 | unrelated kick |" in markdown
     assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (
