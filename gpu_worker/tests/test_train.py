@@ -36,7 +36,12 @@ from gpu_worker.train.export import SUMMARY_FILE
 from gpu_worker.train.init import init_run
 from gpu_worker.train.recipe import run_side_by_side
 from gpu_worker.train.vae import VAETraining, train_vae, trained_vae, vae_loss
-from gpu_worker.train.vocoder import VocoderTraining, train_vocoder, vocoder_loss
+from gpu_worker.train.vocoder import (
+    VocoderTraining,
+    attack_loss,
+    train_vocoder,
+    vocoder_loss,
+)
 
 TINY = {
     "vae": {"channels": [4, 4, 4, 4, 8]},
@@ -210,6 +215,21 @@ def test_a_matched_kick_keeps_the_drawn_kicks_punch_word() -> None:
         torch.Generator().manual_seed(0),
     )
     assert set(rows[drawn == 0].tolist()) == {0, 1, 2}
+
+
+def test_the_attack_loss_sees_the_first_100_ms_only() -> None:
+    rate = 44_100
+    t = torch.arange(2 * rate) / rate
+    kick = (torch.sin(2 * torch.pi * 50 * t) * torch.exp(-t * 8))[None]
+    click = torch.zeros_like(kick)
+    click[:, 100:140] = 0.5
+
+    def shifted(at_s: float) -> torch.Tensor:
+        return kick + torch.roll(click, round(at_s * rate), dims=1)
+
+    assert float(attack_loss(kick, kick, rate)) == pytest.approx(0.0, abs=1e-6)
+    assert float(attack_loss(shifted(0.03), kick, rate)) > 0.05
+    assert float(attack_loss(shifted(0.5), kick, rate)) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_vocoder_training_lowers_its_loss(
@@ -388,6 +408,25 @@ def test_a_run_initialised_from_a_model_fine_tunes_it_and_exports_it_again(
     assert same_weights(source.models.vae, tuned.models.vae)
     log = (run / "logs" / "vocoder.log").read_text()
     assert "VAE mels for 100 % of each batch" in log
+
+    # The VAE's decoder alone fine-tunes: the latents, and so the U-Net, stay as they were.
+    vae_steps = ["--minutes", "0", "--max-steps", "3", "--batch-size", "4"]
+    main(["vae", *common, *vae_steps, "--decoder-only", "--attack-weight", "1"])
+    main(["export", *common, "--out", str(tmp_path / "decoder")])
+    decoder = KickPipeline.from_pretrained(tmp_path / "decoder", device="cpu")
+    assert decoder.config.vae.scaling_factor == pytest.approx(0.7)
+    for name, parameter in decoder.models.vae.named_parameters():
+        unchanged = torch.equal(parameter, dict(source.models.vae.named_parameters())[name])
+        assert unchanged == name.startswith("encoder"), name
+
+
+def test_only_a_trained_vae_has_a_decoder_to_fine_tune(
+    dataset: Path, config: ModelConfig, tmp_path: Path
+) -> None:
+    settings = VAETraining(decoder_only=True)
+    with pytest.raises(ValueError, match="no trained VAE whose decoder"):
+        train_vae(dataset, tmp_path, Budget(0, max_steps=1), settings, config=config)
+    assert not checkpoint_path(tmp_path, "vae").exists()
 
 
 def test_prepare_mixes_recorded_kicks_with_twins_of_this_fit_only(tmp_path: Path) -> None:

@@ -195,6 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training(vae, 30)
     _add_real_weight(vae)
     vae.add_argument("--kl-weight", type=float, default=VAETraining.kl_weight)
+    vae.add_argument(
+        "--attack-weight",
+        type=float,
+        default=VAETraining.attack_weight,
+        help="weight of the L1 once more on the first 100 ms of mel frames",
+    )
+    vae.add_argument(
+        "--decoder-only",
+        action="store_true",
+        help="fine-tune the decoder alone: the latents, and a U-Net trained on them, stay valid",
+    )
 
     diffusion = commands.add_parser("diffusion", help="train the U-Net and keyword encoder")
     _add_common(diffusion)
@@ -217,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=VocoderTraining.vae_share,
         help="share of each batch vocoded from VAE reconstructions",
+    )
+    vocoder.add_argument(
+        "--attack-weight",
+        type=float,
+        default=VocoderTraining.attack_weight,
+        help="weight of the finer STFT loss on the first 100 ms",
     )
 
     distilling = commands.add_parser(
@@ -368,7 +385,13 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "init":
         init_run(args.model, args.run, seed=args.seed, cache_dir=args.cache_dir, data_dir=args.data)
     elif args.command == "vae":
-        settings = _settings(VAETraining, args, kl_weight=args.kl_weight)
+        settings = _settings(
+            VAETraining,
+            args,
+            kl_weight=args.kl_weight,
+            attack_weight=args.attack_weight,
+            decoder_only=args.decoder_only or None,
+        )
         train_vae(
             args.data,
             args.run,
@@ -385,7 +408,9 @@ def main(argv: list[str] | None = None) -> None:
             args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common
         )
     elif args.command == "vocoder":
-        settings = _settings(VocoderTraining, args, vae_share=args.vae_share)
+        settings = _settings(
+            VocoderTraining, args, vae_share=args.vae_share, attack_weight=args.attack_weight
+        )
         train_vocoder(args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common)
     elif args.command == "export":
         export_model(args.run, args.out)

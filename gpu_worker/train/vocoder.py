@@ -15,6 +15,7 @@ from gpu_worker.audio import LogMelSpectrogram
 from gpu_worker.data import load_dataset
 from gpu_worker.models import Vocoder
 from gpu_worker.train.common import (
+    ATTACK_S,
     Budget,
     LearningRate,
     Progress,
@@ -33,6 +34,7 @@ from gpu_worker.train.vae import trained_vae
 
 STAGE = "vocoder"
 STFT_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))
+ATTACK_RESOLUTIONS = ((128, 32), (256, 64), (512, 128))
 # Magnitude floor of the log-distance, about -90 dB below a full-scale sine: without it the loss
 # is dominated by matching exact digital silence, which nobody hears.
 MAGNITUDE_FLOOR = 1e-2
@@ -50,12 +52,18 @@ class VocoderTraining:
     # A kick's body starts at a fixed phase, so the waveform itself is a usable target; it teaches
     # the phase of the low sine much faster than magnitude losses alone.
     waveform_weight: float = 10.0
+    # The multi-resolution STFT loss once more on the attack alone, at finer resolutions.
+    attack_weight: float = 1.0
     vae_share: float = 0.0
 
 
-def multi_resolution_stft_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def multi_resolution_stft_loss(
+    predicted: torch.Tensor,
+    target: torch.Tensor,
+    resolutions: tuple[tuple[int, int], ...] = STFT_RESOLUTIONS,
+) -> torch.Tensor:
     total = predicted.new_zeros(())
-    for n_fft, hop in STFT_RESOLUTIONS:
+    for n_fft, hop in resolutions:
         window = torch.hann_window(n_fft, device=predicted.device)
 
         def magnitude(
@@ -70,7 +78,15 @@ def multi_resolution_stft_loss(predicted: torch.Tensor, target: torch.Tensor) ->
         )
         log_distance = F.l1_loss(predicted_mag.log(), target_mag.log())
         total = total + convergence.mean() + log_distance
-    return total / len(STFT_RESOLUTIONS)
+    return total / len(resolutions)
+
+
+def attack_loss(predicted: torch.Tensor, target: torch.Tensor, sample_rate: int) -> torch.Tensor:
+    """The multi-resolution STFT loss on the first `ATTACK_S` of the kicks only."""
+    samples = round(ATTACK_S * sample_rate)
+    return multi_resolution_stft_loss(
+        predicted[:, :samples], target[:, :samples], ATTACK_RESOLUTIONS
+    )
 
 
 def vocoder_loss(
@@ -84,16 +100,19 @@ def vocoder_loss(
     mel_l1 = F.l1_loss(to_mel(predicted), to_mel(audio))
     stft = multi_resolution_stft_loss(predicted, audio)
     waveform = F.l1_loss(predicted, audio)
+    attack = attack_loss(predicted, audio, vocoder.audio.sample_rate)
     loss = (
         settings.mel_weight * mel_l1
         + settings.stft_weight * stft
         + settings.waveform_weight * waveform
+        + settings.attack_weight * attack
     )
     return loss, {
         "loss": loss.item(),
         "mel_l1": mel_l1.item(),
         "stft": stft.item(),
         "waveform_l1": waveform.item(),
+        "attack": attack.item(),
     }
 
 
