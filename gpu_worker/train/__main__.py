@@ -141,6 +141,15 @@ def _add_real_weight(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_attack_weight(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--attack-weight",
+        type=float,
+        default=None,
+        help="weight of the stage's loss once more on the first 100 ms (default: the stage's own)",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_WORK / "data", help="prepared dataset folder"
@@ -195,12 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training(vae, 30)
     _add_real_weight(vae)
     vae.add_argument("--kl-weight", type=float, default=VAETraining.kl_weight)
-    vae.add_argument(
-        "--attack-weight",
-        type=float,
-        default=VAETraining.attack_weight,
-        help="weight of the L1 once more on the first 100 ms of mel frames",
-    )
+    _add_attack_weight(vae)
     vae.add_argument(
         "--decoder-only",
         action="store_true",
@@ -229,12 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=VocoderTraining.vae_share,
         help="share of each batch vocoded from VAE reconstructions",
     )
-    vocoder.add_argument(
-        "--attack-weight",
-        type=float,
-        default=VocoderTraining.attack_weight,
-        help="weight of the finer STFT loss on the first 100 ms",
-    )
+    _add_attack_weight(vocoder)
 
     distilling = commands.add_parser(
         "distill", help="distil a model's guided sampler into a few-step student"
@@ -301,6 +300,8 @@ def _settings(cls: type, args: argparse.Namespace, **extra: object) -> object:
         overrides["decay_share"] = args.decay_share
     if getattr(args, "real_weight", None) is not None:
         overrides["real_weight"] = args.real_weight
+    if getattr(args, "attack_weight", None) is not None:
+        overrides["attack_weight"] = args.attack_weight
     return dataclasses.replace(cls(), **overrides)
 
 
@@ -389,7 +390,6 @@ def main(argv: list[str] | None = None) -> None:
             VAETraining,
             args,
             kl_weight=args.kl_weight,
-            attack_weight=args.attack_weight,
             decoder_only=args.decoder_only or None,
         )
         train_vae(
@@ -408,9 +408,7 @@ def main(argv: list[str] | None = None) -> None:
             args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common
         )
     elif args.command == "vocoder":
-        settings = _settings(
-            VocoderTraining, args, vae_share=args.vae_share, attack_weight=args.attack_weight
-        )
+        settings = _settings(VocoderTraining, args, vae_share=args.vae_share)
         train_vocoder(args.data, args.run, Budget(args.minutes, args.max_steps), settings, **common)
     elif args.command == "export":
         export_model(args.run, args.out)
