@@ -55,13 +55,7 @@ from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
-from gpu_worker.descriptors import (
-    MEASURED_PAIRS,
-    MEASURED_WORDS,
-    Descriptors,
-    describe,
-    find_artifacts,
-)
+from gpu_worker.descriptors import MEASURED_PAIRS, MEASURED_WORDS, describe, find_artifacts
 from gpu_worker.metrics import (
     FLOOR_DRAWS,
     FeatureSpace,
@@ -239,19 +233,16 @@ def decoded_pair_gaps(
         sides = [[i for i, own in enumerate(keywords) if word in own] for word in (low, high)]
         if min(len(side) for side in sides) < 2:
             continue
-
-        def mean(kicks: list[Descriptors], side: list[int], descriptor: str = descriptor) -> float:
-            return float(np.mean([getattr(kicks[i], descriptor) for i in side]))
-
+        gaps = {}
+        for stage, kicks in measured.items():
+            values = np.array([getattr(kick, descriptor) for kick in kicks])
+            gaps[stage] = float(values[sides[1]].mean() - values[sides[0]].mean())
         rows.append(
             {
                 "pair": f"{low} → {high}",
                 "descriptor": descriptor,
                 "kicks": [len(side) for side in sides],
-                **{
-                    stage: mean(kicks, sides[1]) - mean(kicks, sides[0])
-                    for stage, kicks in measured.items()
-                },
+                **gaps,
             }
         )
     return rows

@@ -67,8 +67,8 @@ def test_artifact_checks_catch_each_defect_and_pass_a_clean_kick() -> None:
     assert find_artifacts(clean * 1e-5).silence
 
 
-def _decaying_sine(decay_s: float, config_rate: int = 44_100) -> np.ndarray:
-    t = np.arange(2 * config_rate) / config_rate
+def _decaying_sine(decay_s: float) -> np.ndarray:
+    t = np.arange(2 * 44_100) / 44_100
     return (0.9 * np.sin(2 * np.pi * 55 * t) * np.exp(-t * 6.9 / decay_s)).astype(np.float32)
 
 
@@ -245,7 +245,6 @@ def test_evaluation_runs_on_a_tiny_model_and_writes_its_report(
     assert "| training vs held-out (floor: the mean of 32 draws) |" in markdown
     assert "| VAE + vocoder reconstructions vs held-out |" in markdown
     assert "| pair | descriptor | kicks (low / high) | as prepared | vocoder alone |" in markdown
-    assert all({"prepared", "vocoded", "reconstructed"} <= set(row) for row in report.decoded_gaps)
     assert "| guidance | Fréchet vs held-out | × floor |" in markdown
     assert "| strength | 0.3 | 0.7 | unrelated kick |" in markdown
     assert json.loads((tmp_path / "metrics.json").read_text())["generated_count"] == (

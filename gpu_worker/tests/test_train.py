@@ -68,7 +68,7 @@ def _vae_loss(run: Path, config: ModelConfig, dataset: Path) -> float:
     load_checkpoint(run, "vae", {"vae": vae})
     torch.manual_seed(0)
     with torch.no_grad():
-        return vae_loss(vae, load_dataset(dataset).mel, 1e-3)[1]["loss"]
+        return vae_loss(vae, load_dataset(dataset).mel, 1e-3, VAETraining.attack_weight)[1]["loss"]
 
 
 def test_vae_training_lowers_its_loss_and_resumes(

@@ -36,7 +36,7 @@ log = logging.getLogger("gpu_worker.train")
 CONFIG_FILE = "config.json"
 # The attack: the first 100 ms from the hit, where recorded kicks differ most and the soft/punchy
 # words live. Losses over the whole 2 s hardly see it: kick-gen-v6's vocoder took "soft techno"
-# training kicks from 3.2 to 5.0 dB of attack energy and punchy ones from 7.8 to 6.7 dB.
+# training kicks from 3.2 to 5.0 dB of attack energy and punchy ones from 7.8 to 6.8 dB.
 ATTACK_S = 0.1
 
 

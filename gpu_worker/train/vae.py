@@ -61,7 +61,7 @@ def attack_frames(vae: VAE) -> int:
 
 
 def vae_loss(
-    vae: VAE, mel: torch.Tensor, kl_weight: float, attack_weight: float = 0.0
+    vae: VAE, mel: torch.Tensor, kl_weight: float, attack_weight: float
 ) -> tuple[torch.Tensor, dict[str, float]]:
     posterior = vae.encode(mel)
     reconstruction = vae.decode(posterior.sample())
