@@ -25,7 +25,9 @@ one kick per prompt) into --out:
     share of held-out real kicks whose nearest generated kick is nearer than their nearest real
     neighbour); precision (the share of a prompt's kicks inside the held-out real kicks'
     3-nearest-neighbour radii: whether each sounds like some recorded kick, whatever the style),
-    beside that of the training kits' recorded kicks; and `real_vs_generated.png`.
+    beside that of the training kits' recorded kicks; the share of kicks that ring on (a loud,
+    bright tail: `descriptors.rings_on`) beside the held-out real kicks'; and
+    `real_vs_generated.png`.
 The procedural figures use the kicks that are not recorded, layered ones included: held-out
 bodies are layered under held-out kits' tops as training ones are under training kits' tops.
 With several --model values the models are evaluated on the same data and seeds, each into its
@@ -55,7 +57,13 @@ from gpu_worker import DEFAULT_MODEL_PATH
 from gpu_worker.audio import LogMelSpectrogram, decode_wav, deliver
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import Dataset, load_dataset
-from gpu_worker.descriptors import MEASURED_PAIRS, MEASURED_WORDS, describe, find_artifacts
+from gpu_worker.descriptors import (
+    MEASURED_PAIRS,
+    MEASURED_WORDS,
+    describe,
+    find_artifacts,
+    rings_on,
+)
 from gpu_worker.metrics import (
     FLOOR_DRAWS,
     FeatureSpace,
@@ -478,11 +486,12 @@ def realism(
     default_kicks: list[np.ndarray] = []
     pooled: list[np.ndarray] = []
     for prompt in tqdm(settings.prompts, desc="against real kicks"):
-        distances, spreads, sets = [], [], []
+        distances, spreads, sets, ringing = [], [], [], 0
         starts = range(SPREAD_SEEDS.start, SPREAD_SEEDS.start + settings.seed_sets * count, count)
         for first in starts:
             audio = generate_audio(pipeline, prompt, range(first, first + count), settings)
             artifacts.add(audio)
+            ringing += sum(rings_on(kick) for kick in audio)
             if prompt == default and not default_kicks:
                 default_kicks = audio
             features = reference.space(np.stack(audio))
@@ -502,6 +511,7 @@ def realism(
                 "ratio_deviation": float(ratios.std()),
                 "spread": float(np.mean(spreads)),
                 "precision": precision(reference.features, features),
+                "ringing": ringing / len(features),
                 **reference.training_figures(words, pipeline.config.audio),
                 **reference.held_out_figures(words),
             }
@@ -520,6 +530,8 @@ def realism(
         "default_spread": default_row["spread"],
         "default_ratio": default_row["ratio"],
         "default_precision": default_row["precision"],
+        "default_ringing": default_row["ringing"],
+        "held_out_ringing": float(np.mean([rings_on(kick) for kick in reference.audio])),
         "coverage": coverage(reference.features, np.concatenate(pooled)),
         "seed_sets": settings.seed_sets,
     }
@@ -716,7 +728,9 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             f"the held-out real kicks by all prompts' kicks: {real['coverage']:.0%}. Precision "
             "(share of kicks inside the held-out real kicks' neighbourhoods: does each sound "
             "like some recorded kick?) of the training kits' recorded kicks: "
-            f"{real['floor_precision']:.0%}.",
+            f"{real['floor_precision']:.0%}. Rings on: the share of kicks whose tail stays loud "
+            "and bright (0.3–1.3 s within 30 dB of the peak, mostly above 1 kHz: a buzz or a "
+            f"rattle, not a body); held-out real kicks: {real['held_out_ringing']:.1%}.",
             "",
             "The training data's own columns: the training kicks that carry the prompt's words, "
             "measured the same way (a model that learned its data perfectly would score them). "
@@ -725,13 +739,13 @@ def render_markdown(report: Report, settings: EvaluationSettings) -> str:
             f"prompt asks for part of them (at least {WORDED_KICKS_MIN} such kicks).",
             "",
             "| prompt | Fréchet vs held-out real | × floor | spread (32 seeds) | precision "
-            "| training data: × floor | spread | precision | held-out kicks with its measured "
-            "words: × floor |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| rings on | training data: × floor | spread | precision | held-out kicks with its "
+            "measured words: × floor |",
+            "|---|---|---|---|---|---|---|---|---|---|",
             *(
                 f"| {row['prompt']} | {row['frechet']:.1f} | {row['ratio']:.2f}× "
                 f"± {row['ratio_deviation']:.2f} | "
-                f"{row['spread']:.2f} | {row['precision']:.0%} | "
+                f"{row['spread']:.2f} | {row['precision']:.0%} | {row['ringing']:.1%} | "
                 + (
                     f"{row['data_ratio']:.2f}× | {row['data_spread']:.2f} | "
                     f"{row['data_precision']:.0%} |"
@@ -802,6 +816,8 @@ def render_comparison(reports: dict[str, Report]) -> str:
         row("coverage of held-out real kicks", real("coverage", "{:.0%}")),
         row("precision at the default prompt", real("default_precision", "{:.0%}")),
         row("precision of the training kits' recorded kicks", real("floor_precision", "{:.0%}")),
+        row("default-prompt kicks that ring on", real("default_ringing", "{:.1%}")),
+        row("held-out real kicks that ring on", real("held_out_ringing", "{:.1%}")),
         row("Fréchet vs held-out procedural (× floor)", lambda r: f"{r.frechet['ratio']:.2f}×"),
         row("weakest keyword pair", weakest),
         row("soft → punchy attack gap kept by VAE + vocoder (dB)", punch_gap),

@@ -21,7 +21,7 @@ from gpu_worker.data import (
     prepare_folder,
     write_synthetic_corpus,
 )
-from gpu_worker.descriptors import find_artifacts
+from gpu_worker.descriptors import find_artifacts, rings_on
 from gpu_worker.evaluate import (
     SPREAD_SEEDS,
     WORDED_KICKS_MIN,
@@ -329,6 +329,12 @@ def test_the_evaluation_measures_against_held_out_real_kits(
     assert real["default_prompt"] == "hit house"
     assert real["default_precision"] == real["prompts"][0]["precision"]
     assert 0.0 <= real["coverage"] <= 1.0 and 0.0 <= real["floor_precision"] <= 1.0
+    assert real["default_ringing"] == real["prompts"][0]["ringing"]
+    assert real["held_out_ringing"] == pytest.approx(
+        np.mean(
+            [rings_on(kick) for kick in as_delivered(held_out_real.audio, pipeline.config.audio)]
+        )
+    )
     # The procedural figures leave the recorded kicks out and count the layered ones, held out
     # and training alike.
     layered = data.of_origin(layered_origin(LIBRARY_ORIGIN))
@@ -452,3 +458,15 @@ def test_a_prompts_bound_is_the_held_out_kicks_that_earn_its_measured_words(
     assert reference.held_out_figures(("deep",)) == {}
     few = [["long"] if i < WORDED_KICKS_MIN - 1 else ["short"] for i in range(len(data))]
     assert dataclasses.replace(reference, keywords=few).held_out_figures(("long",)) == {}
+
+
+def test_a_kick_rings_on_when_its_tail_stays_loud_and_bright() -> None:
+    t = np.arange(2 * 44_100) / 44_100
+    noise = np.random.default_rng(0).standard_normal(t.size)
+    # A kick's body dies away; a long 808 stays loud but low; a buzz stays loud and bright.
+    assert not rings_on(_decaying_sine(0.4))
+    assert not rings_on(0.9 * np.sin(2 * np.pi * 45 * t) * np.exp(-t * 1.5))
+    assert rings_on(_decaying_sine(0.4) + 0.2 * noise * (t < 1.5))
+    # Bright but quiet: a faint noise floor under a decayed kick is not ringing.
+    assert not rings_on(_decaying_sine(0.4) + 0.001 * noise)
+    assert not rings_on(np.zeros(t.size))
