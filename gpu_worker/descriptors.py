@@ -187,7 +187,7 @@ def _low_tail_db(x: np.ndarray, onset: int, sample_rate: int) -> float:
 
 # A tail that rings on: from 0.3 to 1.3 s after the onset within 30 dB of the peak, with most of
 # its energy above 1 kHz. A snare's buzz or a rattle, not a kick's body: a long 808's tail is loud
-# but low. About one in twenty of Debian's recorded kicks does it (marching bass drums).
+# but low. 20 of the 261 recorded kicks of Debian's packages do it, mostly marching bass drums.
 RINGING_WINDOW_S = (0.3, 1.3)
 RINGING_LEVEL_DB = -30.0
 RINGING_BRIGHT_HZ = 1000.0
