@@ -18,8 +18,10 @@ Every kick is read through the bounded reader (`gpu_worker.audio.read_audio`), c
 and written as a 24-bit WAV into one folder per kit, named by its keywords: "recorded", the source's
 reliable words (808, 909, acoustic, electronic) and the words its measurements earn
 (`descriptors.measured_keywords`, the synth's thresholds carried over). Near-duplicates (the same
-sample in two sound fonts, velocity layers that differ only in level) are dropped; odd or broken
-files are skipped and counted, never a crash. `manifest.json` records each kick's package, kit,
+sample in two sound fonts, velocity layers that differ only in level) are dropped, and so are drums
+whose tail rings on loud and bright (`descriptors.rings_on`: a marching bass drum's snare buzz,
+which a model trained on it plays back at the default prompt); odd or broken files are skipped
+and counted, never a crash. `manifest.json` records each kick's package, kit,
 instrument, velocity and licence (from the kit or /usr/share/doc/PACKAGE/copyright).
 
 The corpus folder then goes through `data.prepare_folder` like any producer's library, with whole
@@ -48,7 +50,7 @@ import torch
 from gpu_worker.audio import LogMelSpectrogram, UnreadableAudioError, fit_length, read_audio
 from gpu_worker.config import AudioConfig
 from gpu_worker.data import MAX_SOURCE_SECONDS, augmented_origin, from_onset
-from gpu_worker.descriptors import describe, measured_keywords
+from gpu_worker.descriptors import describe, measured_keywords, rings_on
 
 log = logging.getLogger(__name__)
 
@@ -438,6 +440,9 @@ def build_corpus(
         kept = audio[: int(KEPT_SECONDS * config.sample_rate)]
         model_view = fit_length(torch.from_numpy(kept), config.num_samples)
         model_view = model_view / model_view.abs().max()
+        if rings_on(model_view.numpy(), config.sample_rate):
+            report.skipped["rings on"] += 1
+            continue
         with torch.inference_mode():
             fingerprint = transform(model_view[None])[0, :, :DUPLICATE_FRAMES]
         # Below 60 dB under its loudest cell a kick is its recording's noise floor, which a copy

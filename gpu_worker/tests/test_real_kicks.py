@@ -101,6 +101,10 @@ def lmms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     soundfile.write(root / "kick01.ogg", _kick("house", 5), 44_100, format="OGG")
     soundfile.write(root / "bassdrum_acoustic01.ogg", _kick("acoustic", 6), 44_100, format="OGG")
     soundfile.write(root / "snare01.ogg", _kick("hard", 7), 44_100, format="OGG")
+    # A marching bass drum whose snares buzz on for a second: a drum, not a kick to play.
+    buzz = np.random.default_rng(11).standard_normal(44_100 * 2) * (np.arange(88_200) < 66_150)
+    marching = _kick("acoustic", 11) + 0.2 * buzz
+    soundfile.write(root / "bassdrum_marching01.wav", marching / np.abs(marching).max(), 44_100)
     (root / "kick02.ogg").write_bytes(b"RIFF" + bytes(200))  # named .ogg, not audio
     return root
 
@@ -155,6 +159,7 @@ def test_the_corpus_keeps_distinct_kicks_and_counts_what_it_skips(
         "silent": 1,
         "unreadable audio": 2,  # the missing layer, the .ogg that is not audio
         "near-duplicate": 7,  # a 909 layer copied into the acoustic kit, each second velocity
+        "rings on": 1,  # the marching bass drum
     }
     manifest = json.loads((tmp_path / "corpus" / "manifest.json").read_text())
     assert len(manifest["kicks"]) == 11
