@@ -441,6 +441,7 @@ def build_corpus(
         model_view = fit_length(torch.from_numpy(kept), config.num_samples)
         model_view = model_view / model_view.abs().max()
         if rings_on(model_view.numpy(), config.sample_rate):
+            log.info("skipped %s: its tail rings on", source.origin)
             report.skipped["rings on"] += 1
             continue
         with torch.inference_mode():
