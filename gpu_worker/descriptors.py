@@ -192,6 +192,7 @@ def _low_tail_db(x: np.ndarray, onset: int, sample_rate: int) -> float:
 RINGING_WINDOW_S = (0.3, 1.3)
 RINGING_LEVEL_DB = -30.0
 RINGING_BRIGHT_HZ = 1000.0
+RINGING_BRIGHT_SHARE = 0.5  # of the tail's energy above RINGING_BRIGHT_HZ
 
 
 def rings_on(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bool:
@@ -208,7 +209,7 @@ def rings_on(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bool:
     spectrum = np.abs(np.fft.rfft(tail)) ** 2
     freqs = np.fft.rfftfreq(tail.size, 1 / sample_rate)
     bright = float(np.sum(spectrum[freqs > RINGING_BRIGHT_HZ])) / (float(np.sum(spectrum)) + 1e-20)
-    return bool(level_db > RINGING_LEVEL_DB and bright > 0.5)
+    return bool(level_db > RINGING_LEVEL_DB and bright > RINGING_BRIGHT_SHARE)
 
 
 @dataclass(frozen=True)
