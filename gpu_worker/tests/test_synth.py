@@ -162,3 +162,52 @@ def test_every_pair_word_is_told_apart_by_its_measurement_within_a_style(
     high = np.array([getattr(d, field) for words, d in kicks if high_word in words])
     assert len(low) >= 8 and len(high) >= 8
     assert np.mean(high[:, None] > low[None, :]) >= 0.9
+
+
+def _band_db(
+    audio: np.ndarray, low_hz: float, high_hz: float, start_s: float, end_s: float
+) -> float:
+    """Energy (dB) of `audio` between two frequencies over a stretch of time."""
+    part = audio[int(start_s * 44100) : int(end_s * 44100)].astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(part)) ** 2
+    freqs = np.fft.rfftfreq(part.size, 1 / 44100)
+    return float(10 * np.log10(spectrum[(freqs >= low_hz) & (freqs < high_hz)].sum() + 1e-20))
+
+
+def test_the_recording_roll_off_takes_the_air_out_of_the_hit() -> None:
+    params = sample_params("909", np.random.default_rng(5))
+    open_air = render_kick(params.replace(air_hz=22050.0))
+    rolled_off = render_kick(params.replace(air_hz=6000.0))
+    air = _band_db(open_air, 12000, 22050, 0, 0.05) - _band_db(open_air, 20, 200, 0, 0.05)
+    rolled = _band_db(rolled_off, 12000, 22050, 0, 0.05) - _band_db(rolled_off, 20, 200, 0, 0.05)
+    assert rolled < air - 10
+
+
+def test_the_hiss_lasts_as_long_as_the_recording() -> None:
+    params = sample_params("minimal", np.random.default_rng(5)).replace(hiss_db=-75.0, hiss_s=0.8)
+    audio = render_kick(params)
+    during, after = audio[int(0.6 * 44100) : int(0.75 * 44100)], audio[int(0.9 * 44100) :]
+    # The minimal kick is gone long before 0.6 s: what is left there is the hiss.
+    assert -90 < 20 * np.log10(np.sqrt(np.mean(during.astype(np.float64) ** 2))) < -70
+    assert np.sqrt(np.mean(after.astype(np.float64) ** 2)) < 1e-6
+    silent = render_kick(params.replace(hiss_db=-120.0))
+    assert (
+        np.sqrt(np.mean(silent[int(0.6 * 44100) : int(0.75 * 44100)].astype(np.float64) ** 2))
+        < 1e-6
+    )
+
+
+def test_the_skin_fills_the_mid_range_under_the_body() -> None:
+    # A clean body, whose own mid-range is only what its sine sweep leaves there.
+    params = sample_params("house", np.random.default_rng(5)).replace(
+        drive=0.0,
+        room_level=0.0,
+        click_level=0.0,
+        skin_db=-26.0,
+        skin_decay_ms=80.0,
+        skin_low_hz=600.0,
+        skin_high_hz=5000.0,
+    )
+    with_skin = _band_db(render_kick(params), 1000, 4000, 0.05, 0.2)
+    without = _band_db(render_kick(params.replace(skin_db=-120.0)), 1000, 4000, 0.05, 0.2)
+    assert with_skin > without + 6
