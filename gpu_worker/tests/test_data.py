@@ -241,9 +241,9 @@ def test_a_share_of_the_procedural_kicks_is_layered_under_real_tops_of_their_own
 
 
 def test_a_body_keeps_its_attack_word_or_stays_unlayered(tmp_path: Path) -> None:
-    # Noise that rings on for 300 ms as a top buries the attack of many bodies (short bursts no
-    # longer do: the procedural skin noise and roll-off hold the attack word through them); those
-    # bodies are left as they were.
+    # Noise that rings on for 300 ms as a top buries the attack of many bodies (4 ms bursts no
+    # longer move any of these 24, since the recording chain reached the synth); those bodies are
+    # left as they were.
     tops = tmp_path / "bursts"
     tops.mkdir()
     rng = np.random.default_rng(3)
