@@ -280,8 +280,11 @@ def test_layering_without_real_kicks_on_a_side_is_refused_before_anything_is_wri
     library: Path, tmp_path: Path, real_held_out: float, side: str
 ) -> None:
     procedural, real = _procedural_and_real(
-        library, tmp_path, 6, real_held_out=real_held_out, procedural_held_out=0.5
+        library, tmp_path, 12, real_held_out=real_held_out, procedural_held_out=0.5
     )
+    # Held-out membership hangs on each kick's name, so the procedural kicks must land on both
+    # sides for the refusal to be about the real ones.
+    assert 0 < int(load_dataset(procedural).held_out.sum()) < 12
     with pytest.raises(ValueError, match=f"no {side} kicks of real to layer with"):
         mix_datasets(
             [procedural, real], tmp_path / "mixed", None, Layering("procedural", ("real",), 0.5)
