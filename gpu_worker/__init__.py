@@ -6,6 +6,6 @@ torch; the pipeline lives in gpu_worker.pipeline.
 
 from pathlib import Path
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "kick-gen-v10"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "kick-gen-v11"
 
 __all__ = ["DEFAULT_MODEL_PATH"]

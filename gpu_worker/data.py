@@ -371,7 +371,7 @@ def mix_datasets(
 # The words of a kick's punch, which neither layering nor prompt-matched pairing may change. A top
 # is there for the recorded hit's texture, not to decide the punch: when any top was taken, the
 # "soft" house and techno training kicks fell from 122 and 145 to 67 and 52, and a model
-# fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v10's
+# fine-tuned on them followed "soft -> punchy" only 75 % of the time (kick-gen-v11's
 # MODEL_CARD.md, "Layered kicks").
 PUNCH_WORDS = frozenset({"soft", "punchy"})
 LAYERING_TRIES = 8

@@ -1,6 +1,6 @@
 """`python -m gpu_worker.evaluate`: how good a kick model is, measured.
 
-    python -m gpu_worker.evaluate --model gpu_worker/pretrained/kick-gen-v10 \\
+    python -m gpu_worker.evaluate --model gpu_worker/pretrained/kick-gen-v11 \\
         --data var/train/data --out var/eval
 
 Writes `report.md` (Markdown tables), `metrics.json` and `grid.png` (waveform and spectrogram of

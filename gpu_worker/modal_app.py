@@ -4,7 +4,7 @@ deployment step by step is in docs/deploy.md.
 Settings, read when the app is deployed (and passed on to the containers):
   KICKGEN_GPU             GPU type of the worker (default "L4"; "H100" for the fastest kicks)
   KICKGEN_MODEL           model folder or Hugging Face Hub repo id (default: the weights shipped in
-                          gpu_worker/pretrained/kick-gen-v10). A folder travels in the image; a Hub
+                          gpu_worker/pretrained/kick-gen-v11). A folder travels in the image; a Hub
                           id is pinned to the commit its revision points to at deploy time.
   KICKGEN_CACHE_VOLUME    Modal Volume that caches Hub downloads across containers
   KICKGEN_HF_SECRET       a Modal Secret holding HF_TOKEN, for a private Hub repo (default: none)

@@ -168,7 +168,7 @@ class _Style:
     # Short enough to be gone when the tail's pitch and harmonics are measured (120 ms on).
     resonance_decay_ms: _Range = _Range(10.0, 40.0)
     click_noise_decay_ms: _Range = _Range(8.0, 40.0)
-    # Ranges fitted to the recorded training kicks (kick-gen-v10's MODEL_CARD.md, "The recording
+    # Ranges fitted to the recorded training kicks (kick-gen-v11's MODEL_CARD.md, "The recording
     # chain"): without them the synth's onsets were about 3 real spreads too loud above 17 kHz,
     # its 0.6-6 kHz 1-3 spreads too quiet through the first 230 ms, and its tails digitally
     # silent where recordings hiss. The skin sits 8 dB louder since kick-gen-v11: every style came

@@ -14,10 +14,10 @@
     python -m gpu_worker.train vocoder --minutes 45
     python -m gpu_worker.train export --out my-kick-model
     # fine-tune the shipped model (same vocabulary) instead of starting from scratch
-    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v10 --run var/train/tune
+    python -m gpu_worker.train init --from gpu_worker/pretrained/kick-gen-v11 --run var/train/tune
     python -m gpu_worker.train vocoder --run var/train/tune --vae-share 1 --minutes 30
     # a few-step student of a model (guidance baked in), 32 -> 16 -> 8 -> 4 steps; no dataset
-    python -m gpu_worker.train distill --from gpu_worker/pretrained/kick-gen-v10 --minutes 30
+    python -m gpu_worker.train distill --from gpu_worker/pretrained/kick-gen-v11 --minutes 30
 
 Every training stage resumes from its checkpoint unless --fresh is given, stops after --minutes
 (of this invocation) or at --max-steps (in total), and uses CUDA when present.
@@ -68,7 +68,7 @@ TWINS_FOLDER = "twins"
 # Procedural kicks under a recorded top: none by default, because the from-scratch recipe was never
 # measured with them. kick-gen-v6 is kick-gen-v5 fine-tuned at 0.75 with --real-weight 6; at
 # --real-weight 3 and twice the steps the default prompt had moved from 1.75x to 2.51x the floor
-# (kick-gen-v10's MODEL_CARD.md, "Layered kicks").
+# (kick-gen-v11's MODEL_CARD.md, "Layered kicks").
 LAYERED_SHARE = 0.0
 
 
@@ -108,7 +108,7 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=LAYERED_SHARE,
         help="share of the procedural kicks laid under the top of a real kick of their own side "
-        "of the split (with --real and --synthetic; default: none, see kick-gen-v10's model card)",
+        "of the split (with --real and --synthetic; default: none, see kick-gen-v11's model card)",
     )
 
 
