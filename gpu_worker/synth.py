@@ -171,8 +171,9 @@ class _Style:
     # Ranges fitted to the recorded training kicks (kick-gen-v11's MODEL_CARD.md, "The recording
     # chain"): without them the synth's onsets were about 3 real spreads too loud above 17 kHz,
     # its 0.6-6 kHz 1-3 spreads too quiet through the first 230 ms, and its tails digitally
-    # silent where recordings hiss. The skin sits 8 dB louder since kick-gen-v11: every style came
-    # 4-23 % closer to the recorded kicks (Fréchet, in their own feature space).
+    # silent where recordings hiss. The skin sits 8 dB louder since kick-gen-v11: seven of the
+    # eight styles came 3-21 % closer to the recorded kicks (Fréchet, in their own feature space;
+    # the old "hard" 5 % further), kick-gen-v11's model card, "Closer styles from the synth".
     skin_db: _Range = _Range(-34.0, -20.0)
     skin_decay_ms: _LogRange = _LogRange(20.0, 100.0)
     skin_low_hz: _LogRange = _LogRange(300.0, 1200.0)
@@ -280,8 +281,8 @@ _STYLE_RANGES: dict[str, _Style] = {
     ),
     # Hard / gabber: steep sweep, heavy drive. Against the recorded kicks the old hard style
     # (sweeps from 200-450 Hz, decays to 0.9 s, hard clipping) was the furthest of all (Fréchet
-    # 179, house 66): no onset lows and 1.3-2 spreads of distorted mids through a long tail. A
-    # faster sweep from lower down, decays to 0.45 s and soft saturation took it to 90.
+    # 169, house 67): no onset lows and 1.3-2 spreads of distorted mids through a long tail. A
+    # faster sweep from lower down, decays to 0.45 s and soft saturation took it to 93.
     "hard": _Style(
         _r(100, 220),
         _r(45, 75),
@@ -348,7 +349,7 @@ _STYLE_RANGES: dict[str, _Style] = {
     ),
     # Minimal / tight: short, dry, no sub. Short kicks that are recorded hold their body for a
     # moment and click lower down: holds to 50 ms, decays of 0.15-0.25 s and 1-4 kHz clicks took
-    # the style from 120 to 88 (Fréchet, the louder skin included).
+    # the style from 120 to 89 (Fréchet, the louder skin included).
     "minimal": _Style(
         _r(150, 300),
         _r(50, 72),
