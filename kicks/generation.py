@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -33,6 +34,7 @@ from kicks.services import GenerationSuccess, Reservation
 from kicks.workers import configured_worker, worker_executor
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SAVE_FAILED = "The kick could not be saved. Please try again."
 # A subscription that joins before its generateKick arrives waits this long for it to start.
@@ -60,13 +62,19 @@ async def generate_kick(
     """
     request_id = request_id or services.new_request_id()
     relay = ChannelLayerRelay(user_id, request_id, also=observe)
-    try:
-        return await _generate(
-            user_id, prompt, request_id, relay, (variation_of, strength, reference)
-        )
-    finally:
-        # The answer never overtakes the last progress event (DONE or FAILED).
-        await relay.sent()
+
+    async def generate_then_flush() -> GenerationSuccess:
+        try:
+            return await _generate(
+                user_id, prompt, request_id, relay, (variation_of, strength, reference)
+            )
+        finally:
+            # The answer never overtakes the last progress event (DONE or FAILED).
+            await relay.sent()
+
+    # Shielded from the start, not only once the worker runs: a hang-up while the prompt is
+    # checked or the quota reserved would otherwise leave a reservation with no generation.
+    return await asyncio.shield(_keep(asyncio.ensure_future(generate_then_flush())))
 
 
 async def _generate(
@@ -99,20 +107,22 @@ async def _generate(
     work = worker_executor().submit(_run_generation, reservation, relay)
     outcome = asyncio.wrap_future(work)
     _keep(asyncio.ensure_future(_renew_lease_until_done(reservation.generation_id, outcome)))
-    return await asyncio.shield(outcome)
+    return await outcome
 
 
 def _model_default_prompt() -> str:
     return configured_worker().describe().default_prompt
 
 
-# Lease renewals whose request may be gone: asyncio keeps only weak references to tasks.
-_renewals: set[asyncio.Future[None]] = set()
+# Generations and lease renewals whose request may be gone: asyncio keeps only weak
+# references to tasks.
+_running: set[asyncio.Future[Any]] = set()
 
 
-def _keep(task: asyncio.Future[None]) -> None:
-    _renewals.add(task)
-    task.add_done_callback(_renewals.discard)
+def _keep(task: asyncio.Future[T]) -> asyncio.Future[T]:
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
 
 
 async def _renew_lease_until_done(generation_id: int, work: asyncio.Future[object]) -> None:

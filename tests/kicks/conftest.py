@@ -243,3 +243,26 @@ def table_lock(table: str) -> Iterator[threading.Event]:
     finally:
         release.set()
         holder.join()
+
+
+async def wait_until_blocked_on(table: str, timeout: float = 60) -> None:
+    """Wait until another connection waits for a lock on `table` (PostgreSQL)."""
+    import asyncio
+    import time
+
+    from channels.db import database_sync_to_async
+
+    @database_sync_to_async
+    def someone_waits() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks JOIN pg_class ON pg_class.oid = relation "
+                "WHERE relname = %s AND NOT granted)",
+                [table],
+            )
+            return cursor.fetchone()[0]
+
+    deadline = time.monotonic() + timeout
+    while not await someone_waits():
+        assert time.monotonic() < deadline, f"nothing waited for {table}"
+        await asyncio.sleep(0.05)
